@@ -1,0 +1,21 @@
+# Quick start: `make up` runs the lab, `make test` runs the tests.  Both set up what
+# is missing first (system packages when root, .venv, Docker engine, runner images).
+.PHONY: up test setup lint bench clean
+
+up: setup
+	.venv/bin/lab up
+
+test:
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh
+
+lint:
+	.venv/bin/ruff check .
+
+bench: setup
+	.venv/bin/python bench/grade_latency.py
+
+clean:
+	rm -rf .venv instance

@@ -1,0 +1,103 @@
+"""Every setting of the lab, read from `LAB_*` environment variables in this one place.
+
+Plain Python (no Flask), so the grading core, the CLI and the web app share it.
+Sandbox limits have a default (what a challenge gets when it says nothing) and a
+ceiling (what no challenge can exceed); a challenge may ask for less, never more.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A LAB_* variable holds something unusable."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 10.0
+    cpu_seconds: float = 8.0
+    memory_mb: int = 256
+    pids: int = 64
+    cpus: float = 1.0
+    output_kb: int = 1024  # total stdout+stderr before the run is stopped
+    scratch_mb: int = 32  # tmpfs mounted at /tmp
+    file_size_mb: int = 16  # RLIMIT_FSIZE: no single file grows past this
+    open_files: int = 256
+
+    def tightened(self, requested: dict, ceiling: Limits) -> Limits:
+        """Apply a challenge's requested limits, clamped to the operator's ceiling."""
+        values = {}
+        for f in fields(self):
+            wanted = requested.get(f.name, getattr(self, f.name))
+            values[f.name] = type(getattr(self, f.name))(min(wanted, getattr(ceiling, f.name)))
+        return Limits(**values)
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+LIMIT_NAMES = tuple(f.name for f in fields(Limits))
+
+
+@dataclass(frozen=True)
+class Settings:
+    runner_image: str = ""  # empty: the hash-tagged image `lab images build` makes
+    limits: Limits = field(default_factory=Limits)
+    ceiling: Limits = field(
+        default_factory=lambda: Limits(
+            wall_seconds=60, cpu_seconds=60, memory_mb=1024, pids=256, cpus=2,
+            output_kb=8192, scratch_mb=256, file_size_mb=128, open_files=1024,
+        )
+    )
+    max_file_kb: int = 128  # one submitted file
+    max_submission_kb: int = 512  # all submitted files together
+    grace_seconds: float = 10.0  # engine overhead allowed on top of the wall clock
+    reap_after_seconds: float = 300.0  # labelled containers older than this are leftovers
+    debian_mirror: str = ""  # empty: read from this machine's apt sources
+    instance_path: Path = Path("instance")
+
+
+def _number(name: str, raw: str, kind: type):
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a {kind.__name__}") from None
+    if value <= 0:
+        raise ConfigError(f"{name}={raw!r} must be greater than zero")
+    return value
+
+
+def _limits_from_env(env: dict, prefix: str, base: Limits) -> Limits:
+    values = {}
+    for f in fields(Limits):
+        name = f"{prefix}{f.name.upper()}"
+        if name in env:
+            values[f.name] = _number(name, env[name], type(getattr(base, f.name)))
+    return replace(base, **values)
+
+
+def load_settings(env: dict | None = None) -> Settings:
+    """Build Settings from the environment (os.environ unless given)."""
+    env = dict(os.environ if env is None else env)
+    base = Settings()
+    ceiling = _limits_from_env(env, "LAB_MAX_", base.ceiling)
+    limits = _limits_from_env(env, "LAB_", base.limits).tightened({}, ceiling)
+    return Settings(
+        runner_image=env.get("LAB_RUNNER_IMAGE", ""),
+        limits=limits,
+        ceiling=ceiling,
+        max_file_kb=_number("LAB_MAX_FILE_KB", env.get("LAB_MAX_FILE_KB", "128"), int),
+        max_submission_kb=_number(
+            "LAB_MAX_SUBMISSION_KB", env.get("LAB_MAX_SUBMISSION_KB", "512"), int
+        ),
+        grace_seconds=_number("LAB_GRACE_SECONDS", env.get("LAB_GRACE_SECONDS", "10"), float),
+        reap_after_seconds=_number(
+            "LAB_REAP_AFTER_SECONDS", env.get("LAB_REAP_AFTER_SECONDS", "300"), float
+        ),
+        debian_mirror=env.get("LAB_DEBIAN_MIRROR", ""),
+        instance_path=Path(env.get("LAB_INSTANCE_PATH", "instance")),
+    )

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up what is missing, runs the whole test suite, stops what it started.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+rm -f instance/dockerd.pid
+stop_started() {
+    if [ -f instance/dockerd.pid ]; then
+        pid=$(cat instance/dockerd.pid)
+        kill "$pid" 2>/dev/null && for _ in $(seq 40); do
+            kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+        rm -f instance/dockerd.pid
+    fi
+}
+trap stop_started EXIT
+bash scripts/setup.sh || exit $?
+.venv/bin/ruff check . || exit 1
+.venv/bin/python -m pytest "$@"
+status=$?
+# pytest exits 5 when no test was collected: that is a failure of the suite here.
+if [ "$status" -eq 5 ]; then
+    echo "test: pytest collected no tests" >&2
+    exit 1
+fi
+exit "$status"

@@ -1,0 +1,1 @@
+"""Grading: the sandbox, the in-container runner, verdicts, runner images."""

@@ -1,0 +1,87 @@
+"""Challenge kinds: one plugin per kind behind one interface.
+
+A kind turns (challenge, files, mode) into a Result.  The pytest kind serves `python`
+and `flask` challenges (Flask apps are tested with the test client inside the same
+sandbox); `dockerfile` and `quiz` register here when the pack tooling brings them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import docker
+
+from lab.config import Limits, Settings
+from worker.challenge import Challenge, ChallengeError
+from worker.result import Result
+from worker.sandbox import InfraError, run_in_sandbox
+from worker.testids import expected_tests
+from worker.verdict import decide, limit_verdict, parse_report
+
+
+class Kind(Protocol):
+    name: str
+
+    def grade(self, challenge: Challenge, files: dict[str, bytes], mode: str, limits: Limits,
+              settings: Settings, client: docker.DockerClient, image: str) -> Result: ...
+
+
+class PytestKind:
+    """Candidate files plus the public or hidden pytest suite, in one sandbox run."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def grade(self, challenge, files, mode, limits, settings, client, image) -> Result:
+        visibility = "public" if mode == "run" else "hidden"
+        tests = challenge.test_files(visibility)
+        try:
+            expected = expected_tests(tests)
+        except SyntaxError as exc:
+            raise ChallengeError(f"{challenge.path / exc.filename}, line {exc.lineno}: "
+                                 f"test file does not parse: {exc.msg}") from None
+        if not expected:
+            raise ChallengeError(f"{challenge.tests_dir(visibility)}: no test functions found")
+        syntax = _syntax_error(files)
+        if syntax:
+            max_score = sum(challenge.points.get(k.split("::")[-1], 1) for k in expected)
+            return Result(verdict="error", message=syntax, max_score=max_score,
+                          limits=limits.as_dict())
+        run = run_in_sandbox(client, image, {**files, **tests},
+                             [f"tests/{visibility}"], visibility, limits,
+                             settings.grace_seconds)
+        if run.outer_timeout:
+            return Result(verdict="timeout", limits=limits.as_dict(),
+                          message=f"wall-clock limit of {limits.wall_seconds:g} s exceeded")
+        report, problem = parse_report(run.log)
+        hit = limit_verdict(report, run.oom_killed, limits)
+        if hit is not None:
+            return hit
+        if report is None:
+            raise InfraError(f"{problem} (container exit code {run.exit_code})")
+        return decide(report, expected, visibility, challenge.points, limits)
+
+
+def _syntax_error(files: dict[str, bytes]) -> str:
+    """Checked on the host so the candidate sees the line even for hidden runs."""
+    for name, data in sorted(files.items()):
+        if not name.endswith(".py"):
+            continue
+        try:
+            compile(data, name, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return f"{name}, line {exc.lineno}: {exc.msg}"
+        except ValueError as exc:
+            return f"{name}: {exc}"
+    return ""
+
+
+KINDS: dict[str, Kind] = {"python": PytestKind("python"), "flask": PytestKind("flask")}
+
+
+def get_kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ChallengeError(
+            f"kind '{name}' is not supported (known: {', '.join(sorted(KINDS))})") from None

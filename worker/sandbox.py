@@ -1,0 +1,186 @@
+"""One throwaway, locked-down container per grading run, through the Docker SDK.
+
+Files go in with put_archive before the container starts (it cannot take them into a
+tmpfs or a read-only root later); the report comes out as the log of PID 1, which no
+candidate process can write.  No host path, socket or variable is handed in.  The
+container is removed whatever happens; labels let the reaper find it if this process
+dies first.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import tarfile
+import time
+from dataclasses import dataclass
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.types import LogConfig, Ulimit
+
+from lab.config import Limits
+
+LABEL = "interview-lab.sandbox"
+OWNER_LABEL = "interview-lab.owner"
+STARTED_LABEL = "interview-lab.started"
+RUNNER_FILES = ("lab_supervisor.py", "lab_child.py", "lab_results.py", "pytest.ini")
+RUNNER_SOURCE = os.path.join(os.path.dirname(__file__), "runner")
+REPORT_CAP = 8 * 1024 * 1024
+CANDIDATE_UID = 10001
+GRADER_UID = 10000
+
+
+class InfraError(RuntimeError):
+    """Our side failed (engine, image); never the candidate's fault."""
+
+
+@dataclass
+class SandboxRun:
+    log: bytes  # what PID 1 printed: the supervisor's report, untrusted until checked
+    outer_timeout: bool
+    oom_killed: bool
+    exit_code: int | None
+    duration: float
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def connect() -> docker.DockerClient:
+    """A client for the local engine, or InfraError saying how to get one."""
+    try:
+        client = docker.from_env(timeout=30)
+        client.ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise InfraError(
+            "no Docker engine answered "
+            f"({os.environ.get('DOCKER_HOST', 'unix:///var/run/docker.sock')}): {exc}. "
+            "Start it (`dockerd`, or `make up`, which starts it) and try again."
+        ) from None
+    return client
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int) -> None:
+    info = tarfile.TarInfo(name)
+    info.uid = info.gid = 0
+    info.uname = info.gname = "root"
+    info.mtime = int(time.time())
+    info.mode = mode
+    if data is None:
+        info.type = tarfile.DIRTYPE
+        tar.addfile(info)
+    else:
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+
+
+def build_archive(files: dict[str, bytes]) -> bytes:
+    """Tar of the runner, the candidate's files and the tests, all root-owned and
+    read-only to the candidate: nothing under /sandbox or /opt can be changed by it."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        _add(tar, "opt/lab-runner", None, 0o755)
+        for name in RUNNER_FILES:
+            with open(os.path.join(RUNNER_SOURCE, name), "rb") as handle:
+                _add(tar, f"opt/lab-runner/{name}", handle.read(), 0o644)
+        _add(tar, "sandbox", None, 0o755)
+        made = set()
+        for rel, data in sorted(files.items()):
+            parts = rel.split("/")
+            for depth in range(1, len(parts)):
+                folder = "sandbox/" + "/".join(parts[:depth])
+                if folder not in made:
+                    made.add(folder)
+                    _add(tar, folder, None, 0o755)
+            _add(tar, f"sandbox/{rel}", data, 0o644)
+    return buffer.getvalue()
+
+
+def run_in_sandbox(
+    client: docker.DockerClient,
+    image: str,
+    files: dict[str, bytes],
+    test_paths: list[str],
+    visibility: str,
+    limits: Limits,
+    grace_seconds: float,
+    output_keep_bytes: int = 64 * 1024,
+) -> SandboxRun:
+    job = {
+        "test_paths": test_paths,
+        "visibility": visibility,
+        "wall_seconds": limits.wall_seconds,
+        "cpu_seconds": max(1, int(limits.cpu_seconds)),
+        "output_bytes": limits.output_kb * 1024,
+        "output_keep_bytes": min(output_keep_bytes, limits.output_kb * 1024),
+        "file_size_bytes": limits.file_size_mb * 1024 * 1024,
+        "open_files": limits.open_files,
+        "candidate_uid": CANDIDATE_UID,
+        "grader_uid": GRADER_UID,
+    }
+    started = time.monotonic()
+    try:
+        container = client.containers.create(
+            image,
+            command=["python3", "-I", "/opt/lab-runner/lab_supervisor.py", json.dumps(job)],
+            user="0:0",  # the supervisor drops to grader/candidate before any test code runs
+            working_dir="/sandbox",
+            hostname="sandbox",
+            environment={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"},
+            network_mode="none",
+            cap_drop=["ALL"],
+            cap_add=["SETUID", "SETGID"],
+            security_opt=["no-new-privileges"],
+            mem_limit=f"{limits.memory_mb}m",
+            memswap_limit=f"{limits.memory_mb}m",
+            pids_limit=limits.pids,
+            nano_cpus=int(limits.cpus * 1e9),
+            ulimits=[
+                Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
+            tmpfs={"/tmp": f"rw,nosuid,nodev,noexec,size={limits.scratch_mb}m,mode=1777"},
+            shm_size="4m",
+            log_config=LogConfig(type="json-file", config={"max-size": "16m"}),
+            labels={LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}"},
+        )
+    except docker.errors.ImageNotFound:
+        raise InfraError(
+            f"the runner image {image} is missing: run `lab images build` (or `make up`)"
+        ) from None
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise InfraError(f"the Docker engine refused to create the sandbox: {exc}") from None
+    outer_timeout = False
+    try:
+        container.put_archive("/", build_archive(files))
+        container.start()
+        try:
+            status = container.wait(timeout=limits.wall_seconds + grace_seconds)
+            exit_code = status.get("StatusCode")
+        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+            # wait()'s timeout is only the HTTP timeout: the container is still running.
+            outer_timeout = True
+            exit_code = None
+            try:
+                container.kill()
+            except docker.errors.APIError:
+                pass
+        log = container.logs(stdout=True, stderr=False)[:REPORT_CAP]
+        container.reload()
+        oom_killed = bool(container.attrs.get("State", {}).get("OOMKilled"))
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise InfraError(f"the Docker engine failed during the run: {exc}") from None
+    finally:
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            pass  # the reaper removes it by label
+    return SandboxRun(log=log, outer_timeout=outer_timeout, oom_killed=oom_killed,
+                      exit_code=exit_code, duration=time.monotonic() - started)
