@@ -106,6 +106,9 @@ def limit_verdict(report: dict | None, oom_killed: bool, limits: Limits) -> Resu
                       f"file size limit of {limits.file_size_mb} MiB exceeded", limits)
     if code == -signal.SIGKILL and (report["oom_kills"] or oom_killed):
         return _limit("memory_limit", f"memory limit of {limits.memory_mb} MiB exceeded", limits)
+    if report["scratch_full"]:
+        return _limit("output_limit", f"the {limits.scratch_mb} MiB scratch space (/tmp) "
+                      "filled up", limits)
     return None
 
 
@@ -144,6 +147,9 @@ def _index_events(events: list[dict]) -> tuple[list[str], dict, list[dict], dict
         elif kind == "phase":
             if collected is None or event.get("id") not in collected:
                 raise _Untrusted("a result names a test that was not collected")
+            if event.get("tampered"):
+                raise _Untrusted("pytest or the results plugin was modified during a test ("
+                                 + ", ".join(event["tampered"][:5]) + ")")
             when = event.get("when")
             per_test = phases.setdefault(event["id"], {})
             if when in per_test:

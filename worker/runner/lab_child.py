@@ -8,6 +8,7 @@ last, so a candidate file can never shadow pytest, pluggy or the plugin.
 
 import json
 import os
+import signal
 import sys
 
 sys.path.insert(0, "/opt/lab-runner")
@@ -18,8 +19,11 @@ import pytest  # noqa: E402
 
 
 def main() -> int:
+    # Python ignores SIGXFSZ by default; restore the kernel's action so a file that
+    # outgrows the size limit ends the run and is reported as that limit.
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     args = json.loads(sys.argv[1])
-    plugin = lab_results.ResultsPlugin(fd=int(args["fd"]), visibility=args["visibility"])
+    plugin = lab_results.build_plugin(int(args["fd"]), args["visibility"])
     code = pytest.main(
         [
             "-c",

@@ -34,6 +34,10 @@ KEY_FD = 4
 MESSAGE_CAP = 4000
 _WATCHED = ("_pytest", "pluggy", "pytest", "lab_results", "builtins")
 # Module attributes pytest itself swaps while running tests.
+# Checked again after every test phase; everything watched is checked at the end.
+_CRITICAL = ("_pytest.runner", "_pytest.reports", "_pytest.python", "_pytest.skipping",
+             "_pytest.outcomes", "_pytest.main", "pluggy._callers", "pluggy._hooks",
+             "pluggy._result", "lab_results")
 _VOLATILE = {"_pytest.assertion.util._reprcompare", "_pytest.assertion.util._assertion_pass",
              "_pytest.assertion.util._config"}
 
@@ -76,12 +80,13 @@ def _code_of(value):
     return getattr(value, "__code__", None)
 
 
-def _snapshot() -> dict:
+def _snapshot(modules: tuple[str, ...] | None) -> dict:
+    """Functions and class members of the watched modules (or only `modules`)."""
     snap: dict = {}
-    for modname, module in list(sys.modules.items()):
-        if module is None or not modname.startswith(_WATCHED):
-            continue
-        if modname.split(".")[0] not in _WATCHED:
+    names = modules if modules is not None else list(sys.modules)
+    for modname in names:
+        module = sys.modules.get(modname)
+        if module is None or modname.split(".")[0] not in _WATCHED:
             continue
         for attr, value in list(vars(module).items()):
             key = f"{modname}.{attr}"
@@ -117,6 +122,13 @@ def _changes(before: dict, after: dict) -> list[str]:
     return changed
 
 
+def _hook_impls(config) -> dict:
+    names = ("pytest_runtest_protocol", "pytest_runtest_makereport", "pytest_runtest_call",
+             "pytest_pyfunc_call", "pytest_runtest_logreport", "pytest_report_teststatus",
+             "pytest_runtestloop", "pytest_sessionfinish")
+    return {n: [i.function for i in getattr(config.hook, n).get_hookimpls()] for n in names}
+
+
 def _exception_name(excinfo) -> str | None:
     """The exception's class name, only when it is a builtin (a candidate-made class
     name could carry anything out)."""
@@ -139,44 +151,57 @@ def _category(report, excinfo) -> str:
 
 
 class ResultsPlugin:
-    def __init__(self, fd: int, visibility: str) -> None:
-        self._send = _make_sender(fd)
-        self._public = visibility == "public"
-        self._hooks_before: dict = {}
-        self._snap: dict = {}
+    """Holds the hook closures as plain instance attributes (hashable, unlike a
+    SimpleNamespace, which pluggy needs)."""
 
-    def _hook_impls(self, config) -> dict:
-        names = ("pytest_runtest_protocol", "pytest_runtest_makereport", "pytest_runtest_call",
-                 "pytest_pyfunc_call", "pytest_runtest_logreport", "pytest_report_teststatus",
-                 "pytest_runtestloop", "pytest_sessionfinish")
-        return {n: [i.function for i in getattr(config.hook, n).get_hookimpls()] for n in names}
+
+def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
+    """The plugin object.  Its hooks are closures over references taken now, before
+    any candidate code exists: rebinding a name in this module later changes nothing
+    here (and shows up in the snapshot comparison)."""
+    send = _make_sender(fd)
+    snapshot, changes, hook_impls = _snapshot, _changes, _hook_impls
+    exception_name, category = _exception_name, _category
+    public = visibility == "public"
+    state: dict = {"tampered": []}
+
+    def check(modules) -> list[str]:
+        found = changes(state["critical" if modules else "snap"], snapshot(modules))
+        for item in found:
+            if item not in state["tampered"]:
+                state["tampered"].append(item)
+        return found
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionstart(self, session) -> None:
+    def pytest_sessionstart(session) -> None:
         # After configure (plugins have added their attributes), before collection
         # (before any test module, hence any candidate module, is imported).
-        self._snap = _snapshot()
-        self._hooks_before = self._hook_impls(session.config)
-        self._send({"event": "start"})
+        state["snap"] = snapshot(None)
+        state["critical"] = snapshot(_CRITICAL)
+        state["hooks"] = hook_impls(session.config)
+        send({"event": "start"})
 
     @pytest.hookimpl(trylast=True)
-    def pytest_collection_finish(self, session) -> None:
-        self._send({"event": "collected", "ids": [item.nodeid for item in session.items]})
+    def pytest_collection_finish(session) -> None:
+        send({"event": "collected", "ids": [item.nodeid for item in session.items]})
 
-    def pytest_collectreport(self, report) -> None:
+    def pytest_collectreport(report) -> None:
         if report.failed:
             event = {"event": "collect_error", "id": report.nodeid}
-            crash = getattr(report.longrepr, "reprcrash", None)
-            name = str(getattr(crash, "message", "")).split(":", 1)[0].strip()
+            text = str(report.longrepr)
+            # The error's class name: the last `E   Name: ...` line of the report.
+            names = [line[1:].strip().split(":", 1)[0] for line in text.splitlines()
+                     if line.startswith("E ")]
+            name = names[-1] if names else ""
             kind = getattr(builtins, name, None)
             if isinstance(kind, type) and issubclass(kind, BaseException):
                 event["exception"] = name
-            if self._public:
-                event["message"] = str(report.longrepr)[:MESSAGE_CAP]
-            self._send(event)
+            if public:
+                event["message"] = text[:MESSAGE_CAP]
+            send(event)
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
+    def pytest_runtest_makereport(item, call):
         outcome = yield
         report = outcome.get_result()
         excinfo = call.excinfo
@@ -185,18 +210,30 @@ class ResultsPlugin:
             "id": item.nodeid,
             "when": call.when,
             "outcome": report.outcome,
-            "category": _category(report, excinfo),
-            "exception": _exception_name(excinfo) if not report.passed else None,
+            "category": category(report, excinfo),
+            "exception": exception_name(excinfo) if not report.passed else None,
             "duration": round(call.duration, 6),
         }
-        if self._public and not report.passed:
+        if public and not report.passed:
             event["message"] = (report.longreprtext or "")[:MESSAGE_CAP]
-        self._send(event)
+        found = check(_CRITICAL)
+        if found:
+            event["tampered"] = found[:10]
+        send(event)
 
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session, exitstatus) -> None:
-        tampered = _changes(self._snap, _snapshot())
-        hooks_now = self._hook_impls(session.config)
-        tampered.extend(f"hook {name}" for name in hooks_now
-                        if hooks_now[name] != self._hooks_before.get(name))
-        self._send({"event": "finished", "exitstatus": int(exitstatus), "tampered": tampered[:50]})
+    def pytest_sessionfinish(session, exitstatus) -> None:
+        check(None)
+        hooks_now = hook_impls(session.config)
+        state["tampered"].extend(f"hook {name}" for name in hooks_now
+                                 if hooks_now[name] != state["hooks"].get(name))
+        send({"event": "finished", "exitstatus": int(exitstatus),
+              "tampered": state["tampered"][:50]})
+
+    plugin = ResultsPlugin()
+    plugin.pytest_sessionstart = pytest_sessionstart
+    plugin.pytest_collection_finish = pytest_collection_finish
+    plugin.pytest_collectreport = pytest_collectreport
+    plugin.pytest_runtest_makereport = pytest_runtest_makereport
+    plugin.pytest_sessionfinish = pytest_sessionfinish
+    return plugin

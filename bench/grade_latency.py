@@ -1,0 +1,450 @@
+"""How much slower is a `lab grade` than a bare pytest run of the same files?
+
+One run, one machine, one challenge (its reference solution and its hidden tests),
+four ways, interleaved round-robin so drift hits all of them alike:
+
+  bare            `python -m pytest -q -p no:cacheprovider tests/hidden` on the host, with
+                  this venv's python, in a temporary folder laid out as the sandbox is
+                  (the solution's files at the top, tests/hidden/... below).
+  docker_run      plain `docker run --rm --network none <runner image> python3 -m pytest ...`
+                  with that same folder bind-mounted read-only as the working directory
+                  (a baseline for the cost of any container at all; the lab never mounts).
+  lab_grade_core  `worker.grading.grade(challenge, files, "submit", client=client)` in
+                  this process, one Docker client made up front; must return "passed".
+  lab_grade_cli   `.venv/bin/lab grade CHALLENGE SOLUTION_DIR --mode submit --json` as a
+                  subprocess (interpreter start-up, settings, reaper sweep included);
+                  must exit 0 with verdict "passed".
+
+Each measurement is wall-clock time (time.perf_counter) around the subprocess or the
+call.  Two warm-up rounds of each come first and are not counted.  Each round starts
+with a different measurement (the order rotates) so none always runs right after the
+same neighbour.  Both baselines run with PYTHONDONTWRITEBYTECODE=1, as the sandbox's
+pytest does, so no run is helped by bytecode a previous run left in the folder.
+
+p95 is the nearest-rank percentile of the sorted samples (rank ceil(0.95 * n)).
+The target is "lab grade median <= 4x bare pytest median"; the script reports whether
+the core and the CLI meet it but does not fail on it.
+
+Exit status: 0 when every run (warm-ups included) succeeded, whether or not the target
+was met; 1 when any lab run did not pass (or a baseline run failed, which would make the
+ratios meaningless); 2 when the benchmark cannot start (no Docker CLI or engine, missing
+image, broken challenge).
+
+    .venv/bin/python bench/grade_latency.py [--runs 20] [--challenge PATH] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = REPO / ".venv" / "bin"
+DEFAULT_CHALLENGE = "challenges/examples/retry-decorator"
+WARMUP_ROUNDS = 2
+TARGET_FACTOR = 4.0
+SUBPROCESS_TIMEOUT = 300.0
+NAMES = ("bare", "docker_run", "lab_grade_core", "lab_grade_cli")
+LAB_NAMES = ("lab_grade_core", "lab_grade_cli")
+SANDBOX_DIR = "/sandbox"  # the runner image's working directory
+
+if str(REPO) not in sys.path:  # so `python bench/grade_latency.py` finds lab/ and worker/
+    sys.path.insert(0, str(REPO))
+
+
+class SetupError(RuntimeError):
+    """The benchmark cannot run at all; the message says why."""
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Series:
+    name: str
+    samples: list[float] = field(default_factory=list)
+    failed: int = 0
+    warmup_failed: int = 0
+    first_failure: str = ""
+
+    def record(self, seconds: float, outcome: Outcome, warmup: bool) -> None:
+        if not warmup:
+            self.samples.append(seconds)
+        if not outcome.ok:
+            if warmup:
+                self.warmup_failed += 1
+            else:
+                self.failed += 1
+            if not self.first_failure:
+                self.first_failure = outcome.detail
+
+
+def nearest_rank(sorted_samples: list[float], percent: float) -> float:
+    """Nearest-rank percentile: the value at rank ceil(p/100 * n), 1-based."""
+    if not sorted_samples:
+        return math.nan
+    rank = max(1, math.ceil(percent / 100.0 * len(sorted_samples)))
+    return sorted_samples[rank - 1]
+
+
+def summarise(series: Series, bare_median: float) -> dict[str, Any]:
+    ordered = sorted(series.samples)
+    median = statistics.median(ordered) if ordered else math.nan
+    p95 = nearest_rank(ordered, 95)
+    return {
+        "name": series.name,
+        "runs": len(ordered),
+        "failed": series.failed,
+        "warmup_failed": series.warmup_failed,
+        "median_s": median,
+        "p95_s": p95,
+        "min_s": ordered[0] if ordered else math.nan,
+        "max_s": ordered[-1] if ordered else math.nan,
+        "median_over_bare_median": median / bare_median if bare_median > 0 else math.nan,
+        "p95_over_bare_median": p95 / bare_median if bare_median > 0 else math.nan,
+        "first_failure": series.first_failure,
+    }
+
+
+def _tail(text: str | bytes | None, limit: int = 300) -> str:
+    """The end of some output, on one line, for a failure summary."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    text = " | ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    return text if len(text) <= limit else "..." + text[-limit:]
+
+
+@dataclass
+class ProcessRun:
+    seconds: float
+    returncode: int | None  # None: killed after SUBPROCESS_TIMEOUT
+    stdout: str
+    stderr: str
+
+    def outcome(self) -> Outcome:
+        if self.returncode is None:
+            return Outcome(False, f"timed out after {SUBPROCESS_TIMEOUT:g} s: {_tail(self.stderr)}")
+        if self.returncode != 0:
+            return Outcome(False, f"exit code {self.returncode}: "
+                                  f"{_tail(self.stdout + chr(10) + self.stderr)}")
+        return Outcome(True)
+
+
+def _text(data: bytes | str | None) -> str:
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return data or ""
+
+
+def run_process(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> ProcessRun:
+    """One subprocess, with the wall-clock seconds around it."""
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True,
+                              timeout=SUBPROCESS_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        return ProcessRun(time.perf_counter() - started, None, _text(exc.stdout), _text(exc.stderr))
+    elapsed = time.perf_counter() - started
+    return ProcessRun(elapsed, proc.returncode, _text(proc.stdout), _text(proc.stderr))
+
+
+def lay_out(folder: Path, files: dict[str, bytes]) -> None:
+    """Write files (relative path -> bytes) under folder, readable by any user."""
+    folder.chmod(0o755)
+    for rel, data in files.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for parent in target.relative_to(folder).parents:
+            (folder / parent).chmod(0o755)
+        target.write_bytes(data)
+        target.chmod(0o644)
+
+
+def read_solution(folder: Path) -> dict[str, bytes]:
+    """The reference solution's files by name, as `lab grade` reads a submission folder."""
+    if not folder.is_dir():
+        raise SetupError(f"{folder}: no reference solution folder")
+    files = {entry.name: entry.read_bytes() for entry in sorted(folder.iterdir())
+             if entry.is_file() and not entry.is_symlink()}
+    if not files:
+        raise SetupError(f"{folder}: the reference solution folder is empty")
+    return files
+
+
+def build_measurements(challenge_path: Path, workdir: Path) -> tuple[
+        dict[str, Callable[[], tuple[float, Outcome]]], dict[str, Any]]:
+    """The four timed callables, plus what describes this machine and setup."""
+    from lab.config import load_settings
+    from worker.challenge import ChallengeError, load_challenge
+    from worker.grading import grade
+    from worker.images import image_exists, runner_image_tag
+    from worker.sandbox import InfraError, connect
+
+    try:
+        challenge = load_challenge(challenge_path)
+        tests = challenge.test_files("hidden")
+    except ChallengeError as exc:
+        raise SetupError(str(exc)) from None
+    solution_dir = challenge_path / "solution"
+    solution = read_solution(solution_dir)
+    if not tests:
+        raise SetupError(f"{challenge.tests_dir('hidden')}: no hidden test files")
+
+    docker_cli = shutil.which("docker")
+    if docker_cli is None:
+        raise SetupError("the docker CLI is not on PATH")
+    lab_cli = VENV_BIN / "lab"
+    if not lab_cli.is_file():
+        raise SetupError(f"{lab_cli}: missing (run `make setup`)")
+    python = VENV_BIN / "python"
+    if not python.is_file():
+        raise SetupError(f"{python}: missing (run `make setup`)")
+    try:
+        client = connect()
+    except InfraError as exc:
+        raise SetupError(str(exc)) from None
+    image = load_settings().runner_image or runner_image_tag("python")  # the image grade() uses
+    if not image_exists(client, image):
+        raise SetupError(f"the runner image {image} is missing: run `lab images build`")
+
+    lay_out(workdir, {**solution, **tests})
+    test_dir = "tests/hidden"
+    baseline_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    bare_argv = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir]
+    docker_argv = [
+        docker_cli, "run", "--rm", "--network", "none",
+        "--mount", f"type=bind,source={workdir},target={SANDBOX_DIR},readonly",
+        "--workdir", SANDBOX_DIR, "--env", "PYTHONDONTWRITEBYTECODE=1",
+        image, "python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir,
+    ]
+    cli_argv = [str(lab_cli), "grade", str(challenge_path), str(solution_dir),
+                "--mode", "submit", "--json"]
+
+    def bare() -> tuple[float, Outcome]:
+        run = run_process(bare_argv, cwd=workdir, env=baseline_env)
+        return run.seconds, run.outcome()
+
+    def docker_run() -> tuple[float, Outcome]:
+        run = run_process(docker_argv, cwd=workdir)
+        return run.seconds, run.outcome()
+
+    def lab_grade_core() -> tuple[float, Outcome]:
+        started = time.perf_counter()
+        try:
+            result = grade(challenge, solution, "submit", client=client)
+        except Exception:  # noqa: BLE001 - a crash is a failed run, counted and reported
+            return time.perf_counter() - started, Outcome(False, _tail(traceback.format_exc()))
+        elapsed = time.perf_counter() - started
+        if result.verdict != "passed":
+            return elapsed, Outcome(False, f"verdict {result.verdict}: {_tail(result.message)}")
+        return elapsed, Outcome(True)
+
+    def lab_grade_cli() -> tuple[float, Outcome]:
+        run = run_process(cli_argv, cwd=REPO)
+        try:
+            data = json.loads(run.stdout)
+            verdict, message = data["verdict"], data.get("message", "")
+        except (ValueError, TypeError, KeyError):
+            outcome = run.outcome()
+            if outcome.ok:
+                outcome = Outcome(False, f"exit code 0 but no result JSON: {_tail(run.stdout)}")
+            return run.seconds, outcome
+        if run.returncode != 0 or verdict != "passed":
+            code = "timed out" if run.returncode is None else f"exit code {run.returncode}"
+            return run.seconds, Outcome(False, f"{code}, verdict {verdict}: {_tail(message)}")
+        return run.seconds, Outcome(True)
+
+    try:
+        docker_version = str(client.version().get("Version", "?"))
+    except Exception:  # noqa: BLE001 - only descriptive
+        docker_version = "?"
+    context = {
+        "git": git_state(),
+        "challenge": str(challenge_path.relative_to(REPO)
+                         if challenge_path.is_relative_to(REPO) else challenge_path),
+        "solution_files": sorted(solution),
+        "hidden_test_files": sorted(tests),
+        "runner_image": image,
+        "docker_server_version": docker_version,
+        "host_python": platform.python_version(),
+        "platform": platform.platform(),
+        "commands": {
+            "bare": " ".join(bare_argv),
+            "docker_run": " ".join(docker_argv),
+            "lab_grade_core": 'worker.grading.grade(challenge, files, "submit", client=client)',
+            "lab_grade_cli": " ".join(cli_argv),
+        },
+    }
+    return {"bare": bare, "docker_run": docker_run, "lab_grade_core": lab_grade_core,
+            "lab_grade_cli": lab_grade_cli}, context
+
+
+def git_state() -> str:
+    """`<short commit>` plus `+dirty` when the checkout has changes (they are what ran)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def run_benchmark(measurements: dict[str, Callable[[], tuple[float, Outcome]]],
+                  runs: int, progress: bool) -> dict[str, Series]:
+    series = {name: Series(name) for name in NAMES}
+    total = WARMUP_ROUNDS + runs
+    for round_no in range(total):
+        warmup = round_no < WARMUP_ROUNDS
+        shift = round_no % len(NAMES)
+        order = NAMES[shift:] + NAMES[:shift]
+        for name in order:
+            seconds, outcome = measurements[name]()
+            series[name].record(seconds, outcome, warmup)
+        if progress:
+            label = (f"warm-up {round_no + 1}/{WARMUP_ROUNDS}" if warmup
+                     else f"run {round_no - WARMUP_ROUNDS + 1}/{runs}")
+            print(f"  {label}", file=sys.stderr, flush=True)
+    return series
+
+
+def verdict_lines(rows: dict[str, dict[str, Any]], bare_median: float) -> list[dict[str, Any]]:
+    checks = []
+    for name in LAB_NAMES:
+        median = rows[name]["median_s"]
+        ratio = rows[name]["median_over_bare_median"]
+        checks.append({
+            "name": name,
+            "median_s": median,
+            "limit_s": TARGET_FACTOR * bare_median,
+            "ratio": ratio,
+            "meets_target": bool(ratio <= TARGET_FACTOR) if not math.isnan(ratio) else False,
+        })
+    return checks
+
+
+def print_table(report: dict[str, Any]) -> None:
+    ctx = report["context"]
+    print(f"Grading latency: {ctx['challenge']}  ({len(ctx['solution_files'])} solution file(s), "
+          f"{len(ctx['hidden_test_files'])} hidden test file(s))")
+    print(f"{report['runs']} runs each after {report['warmup_runs']} uncounted warm-up runs, "
+          "interleaved round-robin; wall clock in seconds")
+    print()
+    head = (f"{'name':<16}{'runs':>5}{'failed':>7}{'median (s)':>12}{'p95 (s)':>10}"
+            f"{'min':>9}{'max':>9}{'median/bare':>13}{'p95/bare':>10}")
+    print(head)
+    print("-" * len(head))
+    for row in report["results"]:
+        print(f"{row['name']:<16}{row['runs']:>5}{row['failed']:>7}{row['median_s']:>12.3f}"
+              f"{row['p95_s']:>10.3f}{row['min_s']:>9.3f}{row['max_s']:>9.3f}"
+              f"{row['median_over_bare_median']:>12.2f}x{row['p95_over_bare_median']:>9.2f}x")
+    print()
+    target = report["target"]
+    print(f"target: lab grade median <= {target['factor']:g}x bare pytest median "
+          f"(<= {target['limit_s']:.3f} s here)")
+    for check in target["checks"]:
+        status = "MEETS" if check["meets_target"] else "MISSES"
+        print(f"  {check['name']:<16}{status} the target: median {check['median_s']:.3f} s = "
+              f"{check['ratio']:.2f}x bare")
+    failures = [r for r in report["results"] if r["failed"] or r["warmup_failed"]]
+    for row in failures:
+        print(f"  FAILED RUNS in {row['name']}: {row['failed']} counted, "
+              f"{row['warmup_failed']} warm-up; first: {row['first_failure']}")
+    print()
+    print(f"cpu cores (os.cpu_count()): {report['cpu_count']}")
+    print(f"date: {report['date']}")
+    print(f"load average (1/5/15 min) before: {report['load_average_before']}, "
+          f"after: {report['load_average_after']}")
+    print(f"host: {ctx['platform']}, python {ctx['host_python']}, "
+          f"docker engine {ctx['docker_server_version']}, runner image {ctx['runner_image']}, "
+          f"checkout {ctx['git']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="counted runs of each (default 20)")
+    parser.add_argument("--challenge", default=DEFAULT_CHALLENGE,
+                        help=f"challenge folder (default {DEFAULT_CHALLENGE})")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    challenge_path = Path(args.challenge)
+    if not challenge_path.is_absolute():
+        challenge_path = (Path.cwd() / challenge_path) if (Path.cwd() / challenge_path).is_dir() \
+            else REPO / challenge_path
+    challenge_path = challenge_path.resolve()
+
+    with tempfile.TemporaryDirectory(prefix="lab-bench-") as tmp:
+        workdir = Path(tmp) / "sandbox"
+        workdir.mkdir()
+        try:
+            measurements, context = build_measurements(challenge_path, workdir)
+        except SetupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        load_before = load_average()
+        series = run_benchmark(measurements, args.runs, progress=not args.json)
+        load_after = load_average()
+
+    bare_median = statistics.median(series["bare"].samples)
+    rows = {name: summarise(series[name], bare_median) for name in NAMES}
+    report = {
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "runs": args.runs,
+        "warmup_runs": WARMUP_ROUNDS,
+        "p95_method": "nearest-rank on sorted samples",
+        "context": context,
+        "results": [rows[name] for name in NAMES],
+        "target": {
+            "statement": f"lab grade median <= {TARGET_FACTOR:g}x bare pytest",
+            "factor": TARGET_FACTOR,
+            "bare_median_s": bare_median,
+            "limit_s": TARGET_FACTOR * bare_median,
+            "checks": verdict_lines(rows, bare_median),
+        },
+    }
+    lab_failed = any(series[n].failed or series[n].warmup_failed for n in LAB_NAMES)
+    baseline_failed = any(series[n].failed or series[n].warmup_failed for n in NAMES
+                          if n not in LAB_NAMES)
+    report["all_runs_passed"] = not (lab_failed or baseline_failed)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_table(report)
+    return 1 if lab_failed or baseline_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
