@@ -89,18 +89,24 @@ def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> No
     try:
         challenge = load_challenge(challenge_dir)
         files = _read_submission(submission)
-        client = None
-        try:
-            client = connect()
-            reap(client, settings.reap_after_seconds)
-        except InfraError:
-            client = None  # grade() reports it as infra_error with the remedy
-        result = grade_files(challenge, files, mode, settings=settings, client=client)
     except ChallengeError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except OSError as exc:
         click.echo(f"error: cannot read {exc.filename}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    client = None
+    try:
+        client = connect()
+        reap(client, settings.reap_after_seconds)
+    except InfraError:
+        client = None  # grade() reports it as infra_error with the remedy
+    except Exception as exc:  # noqa: BLE001 - housekeeping must not stop grading
+        logging.getLogger(__name__).warning("reaping leftovers failed: %s", exc)
+    try:
+        result = grade_files(challenge, files, mode, settings=settings, client=client)
+    except ChallengeError as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     if as_json:
         click.echo(result.to_json())

@@ -46,6 +46,7 @@ LIMIT_NAMES = tuple(f.name for f in fields(Limits))
 @dataclass(frozen=True)
 class Settings:
     runner_image: str = ""  # empty: the hash-tagged image `lab images build` makes
+    runtime: str = ""  # OCI runtime for sandboxes, e.g. "runsc" (gVisor); empty: engine default
     limits: Limits = field(default_factory=Limits)
     ceiling: Limits = field(
         default_factory=lambda: Limits(
@@ -88,6 +89,7 @@ def load_settings(env: dict | None = None) -> Settings:
     limits = _limits_from_env(env, "LAB_", base.limits).tightened({}, ceiling)
     return Settings(
         runner_image=env.get("LAB_RUNNER_IMAGE", ""),
+        runtime=env.get("LAB_RUNTIME", ""),
         limits=limits,
         ceiling=ceiling,
         max_file_kb=_number("LAB_MAX_FILE_KB", env.get("LAB_MAX_FILE_KB", "128"), int),

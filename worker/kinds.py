@@ -49,7 +49,7 @@ class PytestKind:
                           limits=limits.as_dict())
         run = run_in_sandbox(client, image, {**files, **tests},
                              [f"tests/{visibility}"], visibility, limits,
-                             settings.grace_seconds)
+                             settings.grace_seconds, runtime=settings.runtime)
         if run.outer_timeout:
             return Result(verdict="timeout", limits=limits.as_dict(),
                           message=f"wall-clock limit of {limits.wall_seconds:g} s exceeded")

@@ -110,6 +110,7 @@ def run_in_sandbox(
     limits: Limits,
     grace_seconds: float,
     output_keep_bytes: int = 64 * 1024,
+    runtime: str = "",
 ) -> SandboxRun:
     job = {
         "test_paths": test_paths,
@@ -148,6 +149,7 @@ def run_in_sandbox(
             shm_size="4m",
             log_config=LogConfig(type="json-file", config={"max-size": "16m"}),
             labels={LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}"},
+            runtime=runtime or None,
         )
     except docker.errors.ImageNotFound:
         raise InfraError(

@@ -145,7 +145,8 @@ def _category(report, excinfo) -> str:
         return "passed"
     if report.skipped:
         return "skipped"
-    if excinfo is not None and issubclass(excinfo.type, AssertionError):
+    # pytest.fail() and "DID NOT RAISE" from pytest.raises are test verdicts too.
+    if excinfo is not None and issubclass(excinfo.type, (AssertionError, pytest.fail.Exception)):
         return "wrong_answer"
     return "exception"
 

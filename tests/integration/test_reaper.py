@@ -1,0 +1,66 @@
+"""Leftover containers of a killed grader are found by label and removed."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import GOOD_ADD
+from worker.images import runner_image_tag
+from worker.reaper import reap
+from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, owner_id
+
+pytestmark = pytest.mark.docker
+
+
+def labelled(client):
+    return client.containers.list(all=True, filters={"label": f"{LABEL}=1"})
+
+
+def test_killed_grader_leaves_a_container_the_reaper_removes(docker_client, make_challenge,
+                                                             tmp_path):
+    challenge = make_challenge(limits={"wall_seconds": 30})
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "solution.py").write_text("import time\ndef add(a, b):\n    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-m", "lab.cli", "grade", str(challenge), str(sub)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and not labelled(docker_client):
+            time.sleep(0.1)
+        time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        left = labelled(docker_client)
+        assert left, "the killed grader should have left its container behind"
+        assert left[0].labels[OWNER_LABEL].endswith(f":{proc.pid}")
+        removed = reap(docker_client, max_age_seconds=3600)
+        assert {c.short_id for c in left} <= set(removed)
+        assert labelled(docker_client) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_old_containers_are_reaped_even_if_owner_lives(docker_client):
+    container = docker_client.containers.create(
+        runner_image_tag("python"), ["true"], network_mode="none",
+        labels={LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time() - 7200:.0f}"})
+    fresh = docker_client.containers.create(
+        runner_image_tag("python"), ["true"], network_mode="none",
+        labels={LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}"})
+    try:
+        removed = reap(docker_client, max_age_seconds=600)
+        assert container.short_id in removed and fresh.short_id not in removed
+    finally:
+        fresh.remove(force=True)
+
+
+def test_grading_after_reap_is_normal(make_challenge, grade_text, docker_client):
+    reap(docker_client, max_age_seconds=600)
+    assert grade_text(make_challenge(), GOOD_ADD).verdict == "passed"
