@@ -89,3 +89,18 @@ def test_weights_from_challenge_yaml(make_challenge, grade_text):
     challenge = make_challenge(extra_yaml="scoring:\n  points:\n    test_negative: 3\n")
     result = grade_text(challenge, "def add(a, b):\n    return 5\n")
     assert (result.score, result.max_score) == (1, 4)
+
+
+def test_did_not_raise_is_a_wrong_answer(make_challenge, grade_text):
+    hidden = '''
+import pytest
+from solution import add
+
+
+def test_rejects_strings():
+    """Strings are refused with TypeError"""
+    with pytest.raises(TypeError):
+        add("a", 1)
+'''
+    result = grade_text(make_challenge(hidden=hidden), "def add(a, b):\n    return 0\n")
+    assert result.tests[0].message == "Strings are refused with TypeError: wrong answer"
