@@ -161,38 +161,53 @@ def sandbox_reap() -> None:
 
 
 @main.command()
-def up() -> None:
-    """Start the lab on this machine.
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Default: LAB_PORT or 8000.")
+def up(host: str, port: int | None) -> None:
+    """Start the lab on this machine: web (gunicorn), grading worker, Redis.
 
-    Until the web front end lands this builds what is missing and grades every bundled
-    example's reference solution, proving the sandbox works end to end.
+    Builds what is missing first (runner image, editor bundle, database schema) and
+    loads the bundled challenges.  Ctrl-C or SIGTERM stops every child process.
     """
-    from worker.challenge import load_challenge
-    from worker.grading import grade as grade_files
+    from lab.app import create_app
+    from lab.cli_admin import upgrade_database
+    from lab.launcher import LaunchError, build_editor_assets, run_until_signalled, start_stack
+    from lab.packs import PackError, load_bundled
     from worker.images import build_runner_image
     from worker.reaper import reap
     from worker.sandbox import InfraError, connect
 
     settings = _settings()
+    port = port or settings.port
     try:
         client = connect()
         tag, what = build_runner_image(client, "python")
         click.echo(f"runner image {tag}: {what}")
         reap(client, settings.reap_after_seconds)
-    except InfraError as exc:
+        click.echo(f"editor bundle: {build_editor_assets()}")
+        app = create_app(settings)
+        upgrade_database(app)
+        with app.app_context():
+            for name, created in load_bundled(BUNDLED):
+                click.echo(f"pack {name}: {'loaded' if created else 'present'}")
+        children = start_stack(settings, host, port)
+    except (InfraError, LaunchError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INFRA)
-    worst = EXIT_PASSED
-    for meta in sorted(BUNDLED.glob("*/*/challenge.yaml")):
-        challenge = load_challenge(meta.parent)
-        solution = {p.name: p.read_bytes() for p in (meta.parent / "solution").iterdir()
-                    if p.is_file()}
-        result = grade_files(challenge, solution, "submit", settings=settings, client=client)
-        _print_table(result, f"{meta.parent.parent.name}/{challenge.slug}")
-        if not result.passed:
-            worst = EXIT_INFRA if result.verdict == "infra_error" else EXIT_FAILED
-    click.echo("Grade your own work with: .venv/bin/lab grade CHALLENGE_DIR YOUR_FOLDER")
-    sys.exit(worst)
+    except PackError as exc:
+        click.echo(f"error: bundled pack: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(run_until_signalled(children, f"http://{host}:{port}/"))
+
+
+def _register_admin_commands() -> None:
+    from lab.cli_admin import db, users
+
+    main.add_command(db)
+    main.add_command(users)
+
+
+_register_admin_commands()
 
 
 if __name__ == "__main__":

@@ -60,6 +60,15 @@ class Settings:
     reap_after_seconds: float = 300.0  # labelled containers older than this are leftovers
     debian_mirror: str = ""  # empty: read from this machine's apt sources
     instance_path: Path = Path("instance")
+    database_url: str = ""  # empty: SQLite file under the instance folder
+    redis_url: str = ""  # empty: `lab up` starts a private redis-server
+    secret_key: str = ""  # empty: generated once and kept in the instance folder
+    port: int = 8000
+    max_request_kb: int = 1024  # bodies over this get 413
+    stuck_after_seconds: float = 120.0  # queued/running longer than this is re-enqueued
+    sweep_every_seconds: float = 15.0
+    visibility_timeout: int = 3600  # Redis redelivery of unacknowledged tasks
+    worker_concurrency: int = 2
 
 
 def _number(name: str, raw: str, kind: type):
@@ -101,5 +110,27 @@ def load_settings(env: dict | None = None) -> Settings:
             "LAB_REAP_AFTER_SECONDS", env.get("LAB_REAP_AFTER_SECONDS", "300"), float
         ),
         debian_mirror=env.get("LAB_DEBIAN_MIRROR", ""),
-        instance_path=Path(env.get("LAB_INSTANCE_PATH", "instance")),
+        instance_path=Path(env.get("LAB_INSTANCE_PATH", "instance")).resolve(),
+        database_url=env.get("LAB_DATABASE_URL", ""),
+        redis_url=env.get("LAB_REDIS_URL", ""),
+        secret_key=env.get("LAB_SECRET_KEY", ""),
+        port=_number("LAB_PORT", env.get("LAB_PORT", "8000"), int),
+        max_request_kb=_number("LAB_MAX_REQUEST_KB", env.get("LAB_MAX_REQUEST_KB", "1024"), int),
+        stuck_after_seconds=_number(
+            "LAB_STUCK_AFTER_SECONDS", env.get("LAB_STUCK_AFTER_SECONDS", "120"), float),
+        sweep_every_seconds=_number(
+            "LAB_SWEEP_EVERY_SECONDS", env.get("LAB_SWEEP_EVERY_SECONDS", "15"), float),
+        visibility_timeout=_number(
+            "LAB_VISIBILITY_TIMEOUT", env.get("LAB_VISIBILITY_TIMEOUT", "3600"), int),
+        worker_concurrency=_number(
+            "LAB_WORKER_CONCURRENCY", env.get("LAB_WORKER_CONCURRENCY", "2"), int),
     )
+
+
+def instance_redis_url(settings: Settings) -> str:
+    """The broker URL: LAB_REDIS_URL, or the private redis-server `lab up` runs."""
+    return settings.redis_url or f"unix://{settings.instance_path / 'redis.sock'}"
+
+
+def database_url(settings: Settings) -> str:
+    return settings.database_url or f"sqlite:///{settings.instance_path / 'lab.db'}"

@@ -29,12 +29,20 @@ class Challenge:
     editable: tuple[str, ...]
     limits: dict = field(default_factory=dict)
     points: dict = field(default_factory=dict)
+    # When set, the challenge's files (relative path -> bytes) come from here, not disk:
+    # how a worker grades a challenge stored in the database.
+    stored: dict[str, bytes] | None = None
 
     def tests_dir(self, visibility: str) -> Path:
         return self.path / "tests" / visibility
 
+    def _stored_under(self, prefix: str) -> dict[str, bytes]:
+        return {k: v for k, v in (self.stored or {}).items() if k.startswith(prefix + "/")}
+
     def test_files(self, visibility: str) -> dict[str, bytes]:
         """Test files by path relative to the challenge (`tests/hidden/test_x.py`)."""
+        if self.stored is not None:
+            return self._stored_under(f"tests/{visibility}")
         root = self.tests_dir(visibility)
         files = {}
         for item in sorted(root.rglob("*")):
@@ -45,6 +53,10 @@ class Challenge:
         return files
 
     def starter_files(self) -> dict[str, bytes]:
+        if self.stored is not None:
+            found = self._stored_under("starter")
+            return {k[len("starter/"):]: v for k, v in found.items()
+                    if k[len("starter/"):] in self.editable}
         starter = self.path / "starter"
         return {name: (starter / name).read_bytes() for name in self.editable
                 if (starter / name).is_file()}
@@ -98,3 +110,15 @@ def load_challenge(path: str | Path) -> Challenge:
             raise ChallengeError(f"{root / 'tests' / visibility}: missing test folder")
     return Challenge(path=root, slug=root.name, title=title, kind=kind,
                      editable=tuple(editable), limits=limits, points=points)
+
+
+def read_challenge_files(root: Path) -> dict[str, bytes]:
+    """Every file of a challenge folder that grading or the web app uses."""
+    files = {}
+    for folder in ("starter", "solution", "tests/public", "tests/hidden"):
+        for item in sorted((root / folder).rglob("*")):
+            if item.is_symlink():
+                raise ChallengeError(f"{item}: symbolic links are not allowed in a challenge")
+            if item.is_file() and "__pycache__" not in item.parts:
+                files[item.relative_to(root).as_posix()] = item.read_bytes()
+    return files

@@ -1,0 +1,93 @@
+"""JSON API under /api/v1: bearer token (or session + X-CSRFToken for writes)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
+
+from lab import service
+from lab.auth import user_from_bearer
+from lab.extensions import db
+from lab.models import Submission
+from lab.openapi import OPENAPI
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@api.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    if request.headers.get("Authorization"):
+        user = user_from_bearer()
+        if user is None:
+            abort(401, "The bearer token is missing, malformed or unknown.")
+        g.api_user = user
+        return None
+    if current_user.is_authenticated:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken", ""))
+            except (ValidationError, CSRFError):
+                abort(400, "Session-authenticated writes need a valid X-CSRFToken header.")
+        g.api_user = current_user._get_current_object()
+        return None
+    abort(401, "Authenticate with 'Authorization: Bearer <token>' (see `lab users token`).")
+
+
+def _challenge_summary(challenge) -> dict:
+    return {"id": challenge.public_id, "title": challenge.title, "kind": challenge.kind,
+            "topics": list(challenge.topics), "difficulty": challenge.difficulty,
+            "time_estimate_minutes": challenge.time_estimate_minutes}
+
+
+@api.get("/challenges")
+def list_challenges():
+    return jsonify(challenges=[_challenge_summary(c) for c in service.latest_challenges()])
+
+
+@api.get("/challenges/<pack>/<slug>")
+def get_challenge(pack: str, slug: str):
+    challenge = service.find_challenge(f"{pack}/{slug}")
+    if challenge is None:
+        abort(404, f"No challenge {pack}/{slug}.")
+    return jsonify(**_challenge_summary(challenge), prompt=challenge.prompt_md,
+                   editable=[{"name": n, "starter": challenge.starter.get(n, "")}
+                             for n in challenge.editable],
+                   public_tests=challenge.folder("tests/public"), hints=challenge.hints)
+
+
+@api.post("/submissions")
+def create_submission():
+    body = request.get_json(silent=True)
+    if request.content_length and request.mimetype != "application/json":
+        abort(400, "Send JSON with Content-Type: application/json.")
+    if not isinstance(body, dict):
+        abort(400, "The body must be a JSON object {challenge, files, mode}.")
+    public_id = body.get("challenge")
+    if not isinstance(public_id, str):
+        abort(400, "'challenge' must be a string like 'examples/retry-decorator'.")
+    challenge = service.find_challenge(public_id)
+    if challenge is None:
+        abort(404, f"No challenge {public_id}.")
+    try:
+        submission = service.create_submission(g.api_user, challenge, body.get("files"),
+                                               body.get("mode", "submit"))
+    except service.SubmissionError as exc:
+        abort(exc.status, str(exc))
+    return jsonify(id=submission.id, status=submission.status), 202
+
+
+@api.get("/submissions/<int:submission_id>")
+def get_submission(submission_id: int):
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.user_id != g.api_user.id:
+        abort(404, "No such submission.")
+    return jsonify(service.public_result(submission))
+
+
+@api.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)

@@ -1,0 +1,84 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from lab.config import Settings, database_url, load_settings
+from lab.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key generated once per installation, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Web and worker processes share one SQLite file: WAL lets readers run during a
+    # write, busy_timeout makes writers wait instead of failing.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_app(settings: Settings | None = None, **config) -> Flask:
+    settings = settings or load_settings()
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_path),
+        SQLALCHEMY_DATABASE_URI=database_url(settings),
+        MAX_CONTENT_LENGTH=settings.max_request_kb * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        LAB_SETTINGS=settings,
+    )
+    app.config.update(config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+
+    from lab import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
+    from lab.api import api
+    from lab.auth import auth
+    from lab.catalog import catalog
+    from lab.health import health
+    from lab.instructor import instructor
+    from lab.profile import profile
+    from lab.submissions import submissions
+    from lab.templating import register_filters
+
+    for blueprint in (auth, catalog, submissions, profile, instructor, api, health):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
+    register_filters(app)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return jsonify(error=exc.description, status=exc.code), exc.code
+        return render_template("error.html", error=exc), exc.code
+
+    from worker.celery_app import celery_init_app
+
+    celery_init_app(app)
+    return app

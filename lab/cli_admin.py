@@ -1,0 +1,91 @@
+"""`lab db ...` and `lab users ...`: administration that needs the app and database."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+
+
+def _app():
+    from lab.app import create_app
+
+    return create_app()
+
+
+def upgrade_database(app) -> None:
+    from flask_migrate import upgrade
+
+    from lab.app import MIGRATIONS
+
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations (safe to repeat)."""
+    upgrade_database(_app())
+    click.echo("database is up to date")
+
+
+@click.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--role", type=click.Choice(["candidate", "instructor", "admin"]),
+              default="candidate", show_default=True)
+def users_create(email: str, password: str, role: str) -> None:
+    """Create an account."""
+    from sqlalchemy import select
+
+    from lab.auth import EMAIL, create_user
+    from lab.extensions import db as database
+    from lab.models import User
+
+    if not re.match(EMAIL, email.strip()):
+        click.echo(f"error: {email!r} is not an email address", err=True)
+        sys.exit(2)
+    if len(password) < 8:
+        click.echo("error: the password needs at least 8 characters", err=True)
+        sys.exit(2)
+    app = _app()
+    upgrade_database(app)
+    with app.app_context():
+        if database.session.scalar(select(User).where(User.email == email.strip().lower())):
+            click.echo(f"error: an account for {email} exists already", err=True)
+            sys.exit(1)
+        user = create_user(email, password, role)
+        click.echo(f"created {user.email} ({user.role})")
+
+
+@users.command("token")
+@click.argument("email")
+def users_token(email: str) -> None:
+    """Issue a new API token for EMAIL (the previous one stops working); printed last."""
+    from sqlalchemy import select
+
+    from lab.extensions import db as database
+    from lab.models import User
+
+    app = _app()
+    upgrade_database(app)
+    with app.app_context():
+        user = database.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            click.echo(f"error: no account for {email}", err=True)
+            sys.exit(1)
+        token = user.new_api_token()
+        database.session.commit()
+        click.echo(f"API token for {user.email} (use: Authorization: Bearer <token>):")
+        click.echo(token)

@@ -1,0 +1,133 @@
+"""Database models: users, packs and challenge versions, drafts, submissions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lab.extensions import db
+
+ROLES = ("candidate", "instructor", "admin")
+STATUSES = ("queued", "running", "done")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default="candidate")
+    api_token_digest: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def new_api_token(self) -> str:
+        """A fresh token; only its digest is stored, so it is shown once."""
+        token = secrets.token_urlsafe(32)
+        self.api_token_digest = token_digest(token)
+        return token
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role in ("instructor", "admin")
+
+
+class Pack(db.Model):
+    __tablename__ = "packs"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    challenges: Mapped[list[Challenge]] = relationship(back_populates="pack")
+
+
+class Challenge(db.Model):
+    """One challenge of one pack version.  Everything grading needs is stored here, so a
+    worker on another machine needs only the database."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (UniqueConstraint("pack_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    difficulty: Mapped[str] = mapped_column(String(20), default="medium")
+    topics: Mapped[list] = mapped_column(JSON, default=list)
+    time_estimate_minutes: Mapped[int] = mapped_column(default=15)
+    prompt_md: Mapped[str] = mapped_column(Text, default="")
+    editable: Mapped[list] = mapped_column(JSON, default=list)
+    hints: Mapped[list] = mapped_column(JSON, default=list)
+    limits: Mapped[dict] = mapped_column(JSON, default=dict)
+    points: Mapped[dict] = mapped_column(JSON, default=dict)
+    # relative path -> text, for starter/, solution/, tests/public/, tests/hidden/
+    files: Mapped[dict] = mapped_column(JSON, default=dict)
+    pack: Mapped[Pack] = relationship(back_populates="challenges")
+
+    @property
+    def public_id(self) -> str:
+        return f"{self.pack.name}/{self.slug}"
+
+    def folder(self, prefix: str) -> dict[str, str]:
+        """Files under `prefix/` keyed by their name below it."""
+        cut = len(prefix) + 1
+        return {k[cut:]: v for k, v in self.files.items() if k.startswith(prefix + "/")}
+
+    @property
+    def starter(self) -> dict[str, str]:
+        return {n: t for n, t in self.folder("starter").items() if n in self.editable}
+
+
+class Draft(db.Model):
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "challenge_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"))
+    files: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Submission(db.Model):
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    files: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    score: Mapped[int | None] = mapped_column()
+    max_score: Mapped[int | None] = mapped_column()
+    result: Mapped[dict | None] = mapped_column(JSON)
+    claim: Mapped[str | None] = mapped_column(String(64))  # who may store the result
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    enqueued_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    challenge: Mapped[Challenge] = relationship()
+    user: Mapped[User] = relationship()

@@ -1,0 +1,148 @@
+"""What the web and the API do with submissions and drafts, in one place.
+
+A submission is committed before anything is enqueued, so a broker outage never loses
+work: the sweeper in the worker enqueues whatever is still queued later.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from sqlalchemy import select
+
+from lab.extensions import db
+from lab.models import Challenge, Draft, Pack, Submission, User, utcnow
+from worker.submission import Rejected, check_submission
+
+log = logging.getLogger(__name__)
+
+
+class SubmissionError(ValueError):
+    """The request cannot become a submission; `status` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def latest_challenges():
+    """Challenges of the newest enabled version of every pack."""
+    newest = (select(Pack.name, db.func.max(Pack.version).label("version"))
+              .where(Pack.enabled).group_by(Pack.name).subquery())
+    query = (select(Challenge).join(Pack)
+             .join(newest, (Pack.name == newest.c.name) & (Pack.version == newest.c.version))
+             .order_by(Pack.name, Challenge.slug))
+    return db.session.scalars(query).all()
+
+
+def find_challenge(public_id: str) -> Challenge | None:
+    pack_name, _, slug = public_id.partition("/")
+    for challenge in latest_challenges():
+        if challenge.pack.name == pack_name and challenge.slug == slug:
+            return challenge
+    return None
+
+
+def clean_files(challenge: Challenge, files: object) -> dict[str, str]:
+    """Validate submitted files; SubmissionError names the file and the problem."""
+    if not isinstance(files, dict) or not files:
+        raise SubmissionError("'files' must be an object mapping file names to text", 400)
+    raw = {}
+    for name, text in files.items():
+        if not isinstance(name, str) or not isinstance(text, str):
+            raise SubmissionError(f"file {name!r}: content must be text", 400)
+        raw[name] = text.encode("utf-8", "surrogatepass")
+    settings = current_app.config["LAB_SETTINGS"]
+    starter = {k: v.encode() for k, v in challenge.starter.items()}
+    try:
+        merged = check_submission(raw, tuple(challenge.editable), starter,
+                                  settings.max_file_kb, settings.max_submission_kb)
+    except Rejected as exc:
+        raise SubmissionError(str(exc), 422) from None
+    return {k: v.decode("utf-8") for k, v in merged.items()}
+
+
+def create_submission(user: User, challenge: Challenge, files: object, mode: str) -> Submission:
+    if mode not in ("run", "submit"):
+        raise SubmissionError("'mode' must be 'run' or 'submit'", 400)
+    cleaned = clean_files(challenge, files)
+    submission = Submission(user_id=user.id, challenge_id=challenge.id, mode=mode,
+                            files=cleaned, status="queued")
+    db.session.add(submission)
+    db.session.commit()
+    enqueue(submission.id)
+    return submission
+
+
+def enqueue(submission_id: int) -> bool:
+    """Send the grading task; on broker trouble leave it queued for the sweeper."""
+    from worker.tasks import grade_submission
+
+    try:
+        grade_submission.apply_async(args=[submission_id], retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the row is safe
+        log.warning("could not enqueue submission %s yet: %s", submission_id, exc)
+        return False
+    db.session.execute(db.update(Submission).where(Submission.id == submission_id)
+                       .values(enqueued_at=utcnow()))
+    db.session.commit()
+    return True
+
+
+def save_draft(user: User, challenge: Challenge, files: object) -> Draft:
+    cleaned = clean_files(challenge, files)
+    draft = db.session.scalar(select(Draft).where(Draft.user_id == user.id,
+                                                  Draft.challenge_id == challenge.id))
+    if draft is None:
+        draft = Draft(user_id=user.id, challenge_id=challenge.id, files=cleaned)
+        db.session.add(draft)
+    else:
+        draft.files = cleaned
+        draft.updated_at = utcnow()
+    db.session.commit()
+    return draft
+
+
+def current_files(user: User, challenge: Challenge) -> dict[str, str]:
+    """The draft if there is one, else the starter."""
+    draft = db.session.scalar(select(Draft).where(Draft.user_id == user.id,
+                                                  Draft.challenge_id == challenge.id))
+    files = dict(challenge.starter)
+    if draft:
+        files.update({k: v for k, v in draft.files.items() if k in challenge.editable})
+    return files
+
+
+def user_marks(user: User) -> dict[int, str]:
+    """challenge id -> 'solved' | 'attempted' for this user (Submit verdicts decide)."""
+    rows = db.session.execute(select(Submission.challenge_id, Submission.verdict, Submission.mode)
+                              .where(Submission.user_id == user.id)).all()
+    marks: dict[int, str] = {}
+    for challenge_id, verdict, mode in rows:
+        if mode == "submit" and verdict == "passed":
+            marks[challenge_id] = "solved"
+        else:
+            marks.setdefault(challenge_id, "attempted")
+    return marks
+
+
+def public_result(submission: Submission) -> dict:
+    """The submission as the API and the pages show it to its owner."""
+    result = submission.result or {}
+    return {
+        "id": submission.id,
+        "challenge": submission.challenge.public_id,
+        "mode": submission.mode,
+        "status": submission.status,
+        "verdict": submission.verdict,
+        "score": submission.score,
+        "max_score": submission.max_score,
+        "message": result.get("message", ""),
+        "tests": result.get("tests", []),
+        "stdout": result.get("stdout", ""),
+        "duration": result.get("duration"),
+        "limits": result.get("limits", {}),
+        "created_at": submission.created_at.isoformat() + "Z",
+        "finished_at": submission.finished_at.isoformat() + "Z" if submission.finished_at else None,
+    }

@@ -1,0 +1,20 @@
+"""Jinja filters: safe Markdown and small formatting helpers."""
+
+from __future__ import annotations
+
+from flask import Flask
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# html=False: raw HTML in a prompt is shown as text, never rendered; markdown-it also
+# refuses javascript:, vbscript: and data: links.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def render_markdown(text: str) -> Markup:
+    return Markup(_markdown.render(text or ""))
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["seconds"] = lambda v: "" if v is None else f"{v:.2f} s"

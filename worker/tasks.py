@@ -1,0 +1,161 @@
+"""The grading task and the sweeper that keeps no submission behind.
+
+Exactly-once storage: a run first *claims* the submission with a conditional update
+(queued -> running, or a running claim older than `stuck_after`), writing a fresh
+claim token; only the holder of the current token may store the result, again with a
+conditional update.  A redelivered or duplicated message finds nothing to claim.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from datetime import timedelta
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from lab.extensions import db
+from lab.models import Submission, utcnow
+from worker.challenge import Challenge as CoreChallenge
+from worker.grading import grade
+from worker.result import Result
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def core_challenge(challenge) -> CoreChallenge:
+    from pathlib import Path
+
+    return CoreChallenge(
+        path=Path(f"/db/{challenge.public_id}"), slug=challenge.slug, title=challenge.title,
+        kind=challenge.kind, editable=tuple(challenge.editable), limits=dict(challenge.limits),
+        points=dict(challenge.points),
+        stored={k: v.encode("utf-8") for k, v in challenge.files.items()},
+    )
+
+
+def _claim(submission_id: int, stuck_after: float) -> str | None:
+    token = uuid.uuid4().hex
+    now = utcnow()
+    stale = now - timedelta(seconds=stuck_after)
+    claimed = db.session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id,
+               or_(Submission.status == "queued",
+                   and_(Submission.status == "running", Submission.started_at < stale)))
+        .values(status="running", claim=token, started_at=now, attempts=Submission.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    return token if claimed else None
+
+
+def _store(submission_id: int, token: str, result: Result) -> bool:
+    stored = db.session.execute(
+        update(Submission)
+        .where(Submission.id == submission_id, Submission.claim == token,
+               Submission.status == "running")
+        .values(status="done", verdict=result.verdict, score=result.score,
+                max_score=result.max_score, result=result.to_dict(), finished_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return bool(stored)
+
+
+def _release(submission_id: int, token: str) -> None:
+    db.session.execute(update(Submission)
+                       .where(Submission.id == submission_id, Submission.claim == token)
+                       .values(status="queued", claim=None))
+    db.session.commit()
+
+
+@shared_task(name="lab.grade", bind=True, acks_late=True, reject_on_worker_lost=True)
+def grade_submission(self, submission_id: int) -> str:
+    settings = current_app.config["LAB_SETTINGS"]
+    token = _claim(submission_id, settings.stuck_after_seconds)
+    if token is None:
+        return "nothing to do"  # done already, or another worker holds a live claim
+    submission = db.session.get(Submission, submission_id)
+    files = {k: v.encode("utf-8") for k, v in submission.files.items()}
+    try:
+        result = grade(core_challenge(submission.challenge), files, submission.mode,
+                       settings=settings)
+    except SoftTimeLimitExceeded:
+        result = Result(verdict="infra_error", message="grading took too long on our side")
+    except Exception as exc:  # noqa: BLE001 - a broken challenge must not wedge the queue
+        log.exception("grading submission %s failed", submission_id)
+        result = Result(verdict="infra_error", message=f"grading failed on our side: {exc}")
+    if result.verdict == "infra_error" and submission.attempts < MAX_ATTEMPTS:
+        _release(submission_id, token)
+        raise self.retry(countdown=2 * submission.attempts, max_retries=MAX_ATTEMPTS)
+    if not _store(submission_id, token, result):
+        log.warning("submission %s: result not stored, another claim took over", submission_id)
+        return "superseded"
+    return result.verdict
+
+
+def sweep(app) -> dict:
+    """Re-enqueue what is stuck, remove leftover containers, beat the heartbeat."""
+    from lab.service import enqueue
+
+    settings = app.config["LAB_SETTINGS"]
+    counts = {"requeued": 0, "reaped": 0}
+    with app.app_context():
+        stale = utcnow() - timedelta(seconds=settings.stuck_after_seconds)
+        stuck = db.session.scalars(select(Submission.id).where(
+            or_(and_(Submission.status == "queued",
+                     or_(Submission.enqueued_at.is_(None), Submission.enqueued_at < stale)),
+                and_(Submission.status == "running", Submission.started_at < stale)))).all()
+        for submission_id in stuck:
+            if enqueue(submission_id):
+                counts["requeued"] += 1
+        db.session.remove()
+    try:
+        from worker.reaper import reap
+        from worker.sandbox import connect
+
+        counts["reaped"] = len(reap(connect(), settings.reap_after_seconds))
+    except Exception as exc:  # noqa: BLE001 - housekeeping must never stop the sweeper
+        log.warning("reaper: %s", exc)
+    _heartbeat(app)
+    return counts
+
+
+def _heartbeat(app) -> None:
+    import socket
+
+    import redis
+
+    from lab.config import instance_redis_url
+
+    settings = app.config["LAB_SETTINGS"]
+    try:
+        client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2)
+        client.set(f"lab:worker:{socket.gethostname()}", utcnow().isoformat(),
+                   ex=int(settings.sweep_every_seconds * 3) + 5)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("heartbeat: %s", exc)
+
+
+def start_sweeper(app) -> threading.Thread:
+    settings = app.config["LAB_SETTINGS"]
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                counts = sweep(app)
+                if counts["requeued"] or counts["reaped"]:
+                    log.info("sweeper: %s", counts)
+            except Exception:  # noqa: BLE001
+                log.exception("sweeper round failed")
+            stop.wait(settings.sweep_every_seconds)
+
+    thread = threading.Thread(target=loop, name="lab-sweeper", daemon=True)
+    thread.stop = stop  # type: ignore[attr-defined]
+    thread.start()
+    return thread
