@@ -1,0 +1,86 @@
+"""App fixtures: a fresh instance folder and database per test, bundled packs loaded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lab.app import create_app
+from lab.config import Limits, Settings
+from lab.extensions import db
+from lab.packs import load_bundled
+from tests.conftest import ROOT
+
+PASSWORD = "correct horse 1"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    # Nothing reaches a broker in these tests: enqueueing is replaced per test where needed.
+    settings = Settings(instance_path=tmp_path / "instance",
+                        redis_url="redis://127.0.0.1:1/0",
+                        limits=Limits(wall_seconds=5, cpu_seconds=3))
+    application = create_app(settings, TESTING=True)
+    with application.app_context():
+        db.create_all()
+        load_bundled(ROOT / "challenges")
+    enqueued: list[int] = []
+    monkeypatch.setattr("lab.service.enqueue", lambda sid: enqueued.append(sid) or True)
+    application.enqueued = enqueued
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_user(app, email: str, role: str = "candidate"):
+    from lab.auth import create_user
+
+    with app.app_context():
+        return create_user(email, PASSWORD, role).id
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client, email: str) -> str:
+    page = client.get("/login")
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": csrf_of(page.text)})
+    assert response.status_code == 302, response.text
+    return csrf_of(client.get("/challenges/examples/retry-decorator").text)
+
+
+@pytest.fixture
+def candidate(app):
+    make_user(app, "cand@example.com")
+    client = app.test_client()
+    client.csrf = login(client, "cand@example.com")
+    return client
+
+
+@pytest.fixture
+def instructor_client(app):
+    make_user(app, "teach@example.com", "instructor")
+    client = app.test_client()
+    client.csrf = login(client, "teach@example.com")
+    return client
+
+
+@pytest.fixture
+def token(app):
+    from sqlalchemy import select
+
+    from lab.models import User
+
+    make_user(app, "api@example.com")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "api@example.com"))
+        value = user.new_api_token()
+        db.session.commit()
+    return value

@@ -1,0 +1,135 @@
+"""Every page and role: who sees what."""
+
+import pytest
+
+from tests.web.conftest import csrf_of, make_user
+
+CANDIDATE_PAGES = ["/challenges", "/challenges?topic=py.generators&kind=python&difficulty=medium",
+                   "/challenges/examples/retry-decorator", "/profile",
+                   "/challenges/examples/retry-decorator/history"]
+
+
+@pytest.mark.parametrize("path", CANDIDATE_PAGES + ["/instructor/"])
+def test_anonymous_is_sent_to_login(app, path):
+    response = app.test_client().get(path)
+    assert response.status_code == 302 and "/login" in response.location
+
+
+@pytest.mark.parametrize("path", CANDIDATE_PAGES)
+def test_candidate_pages(candidate, path):
+    response = candidate.get(path)
+    assert response.status_code == 200
+
+
+def test_catalog_filters(candidate):
+    page = candidate.get("/challenges?topic=py.context").text
+    assert "Timer context manager" in page or "timer" in page.lower()
+    assert "Retry decorator" not in page
+    assert "No challenge matches" in candidate.get("/challenges?kind=nothing").text
+
+
+def test_instructor_page_roles(candidate, instructor_client):
+    assert candidate.get("/instructor/").status_code == 403
+    page = instructor_client.get("/instructor/")
+    assert page.status_code == 200 and "examples/retry-decorator" in page.text
+
+
+def test_unknown_challenge_is_404(candidate):
+    assert candidate.get("/challenges/examples/nope").status_code == 404
+
+
+def test_challenge_page_has_editor_contract(candidate):
+    page = candidate.get("/challenges/examples/retry-decorator").text
+    assert 'id="solve-form"' in page and 'name="file:solution.py"' in page
+    assert 'aria-live="polite"' in page and "Esc, then Tab" in page
+    assert "hidden suite that decides the score" in page
+
+
+def test_signup_login_logout(app):
+    client = app.test_client()
+    token = csrf_of(client.get("/signup").text)
+    response = client.post("/signup", data={"email": "New@Example.com", "password": "longenough1",
+                                            "confirm": "longenough1", "csrf_token": token})
+    assert response.status_code == 302
+    assert client.get("/challenges").status_code == 200
+    token = csrf_of(client.get("/challenges").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/challenges").status_code == 302
+
+
+@pytest.mark.parametrize("form, words", [
+    ({"email": "not-an-email", "password": "longenough1", "confirm": "longenough1"},
+     "valid email"),
+    ({"email": "a@b.io", "password": "short", "confirm": "short"}, "8 to 200"),
+    ({"email": "a@b.io", "password": "longenough1", "confirm": "different1"}, "differ"),
+    ({"email": "", "password": "", "confirm": ""}, "required"),
+])
+def test_signup_errors_are_shown(app, form, words):
+    client = app.test_client()
+    token = csrf_of(client.get("/signup").text)
+    response = client.post("/signup", data={**form, "csrf_token": token})
+    assert response.status_code == 400 and words in response.text
+
+
+def test_duplicate_signup_keeps_the_first_account(app):
+    make_user(app, "dup@example.com")
+    client = app.test_client()
+    token = csrf_of(client.get("/signup").text)
+    response = client.post("/signup", data={"email": "dup@example.com", "password": "otherpass1",
+                                            "confirm": "otherpass1", "csrf_token": token})
+    assert response.status_code == 400 and "exists" in response.text
+    from tests.web.conftest import login
+    login(app.test_client(), "dup@example.com")  # the original password still works
+
+
+def test_wrong_password(app):
+    make_user(app, "w@example.com")
+    client = app.test_client()
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login", data={"email": "w@example.com", "password": "nope-nope",
+                                           "csrf_token": token})
+    assert response.status_code == 400 and "wrong" in response.text
+
+
+def test_forms_without_csrf_are_refused(app):
+    make_user(app, "c@example.com")
+    client = app.test_client()
+    assert client.post("/login", data={"email": "c@example.com",
+                                       "password": "correct horse 1"}).status_code == 400
+    assert client.get("/challenges").status_code == 302  # not logged in
+
+
+def test_login_next_does_not_redirect_off_site(app):
+    make_user(app, "n@example.com")
+    client = app.test_client()
+    token = csrf_of(client.get("/login").text)
+    response = client.post("/login?next=//evil.example/x", data={
+        "email": "n@example.com", "password": "correct horse 1", "csrf_token": token})
+    assert response.location in ("/", "/challenges") or response.location.endswith("/")
+
+
+def test_healthz_reports_each_part(app):
+    response = app.test_client().get("/healthz")
+    body = response.get_json()
+    assert set(body["checks"]) == {"database", "broker", "workers", "docker"}
+    assert body["checks"]["database"]["ok"] is True
+    assert response.status_code == 503 and body["checks"]["broker"]["ok"] is False
+
+
+def test_profile_chart(candidate):
+    page = candidate.get("/profile").text
+    assert "<svg" in page and "py.decorators" in page
+
+
+def test_markdown_prompt_is_rendered_safely(app, candidate):
+    from lab.extensions import db
+    from lab.models import Challenge
+
+    with app.app_context():
+        challenge = db.session.query(Challenge).filter_by(slug="retry-decorator").one()
+        challenge.prompt_md = ("# Title\n<script>alert(1)</script>\n"
+                               "[x](javascript:alert(1)) <img src=x onerror=alert(1)>")
+        db.session.commit()
+    page = candidate.get("/challenges/examples/retry-decorator").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript:' not in page and "<img src=x" not in page

@@ -1,0 +1,104 @@
+"""Run/Submit from the page, drafts, reset, history and diff (queue stubbed)."""
+
+from lab.extensions import db
+from lab.models import Draft, Submission
+
+URL = "/challenges/examples/retry-decorator"
+CODE = "def retry(times):\n    return lambda f: f\n"
+
+
+def test_form_submit_without_js_redirects_to_result_page(app, candidate):
+    r = candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "submit",
+                                                   "csrf_token": candidate.csrf})
+    assert r.status_code == 303
+    page = candidate.get(r.location)
+    assert page.status_code == 200 and "Queued" in page.text
+    assert 'http-equiv="refresh"' in page.text
+
+
+def test_form_submit_with_json_accept(app, candidate):
+    r = candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "run",
+                                                   "csrf_token": candidate.csrf},
+                       headers={"Accept": "application/json"})
+    assert r.status_code == 202
+    body = r.get_json()
+    panel = candidate.get(body["panel_url"])
+    assert 'data-status="queued"' in panel.text
+
+
+def test_form_without_csrf_is_refused(app, candidate):
+    r = candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "run"})
+    assert r.status_code == 400
+    with app.app_context():
+        assert db.session.query(Submission).count() == 0
+
+
+def test_done_panel_shows_results_and_public_note(app, candidate):
+    r = candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "run",
+                                                   "csrf_token": candidate.csrf},
+                       headers={"Accept": "application/json"})
+    sid = r.get_json()["id"]
+    with app.app_context():
+        row = db.session.get(Submission, sid)
+        row.status, row.verdict, row.score, row.max_score = "done", "passed", 2, 2
+        row.result = {"message": "", "tests": [{"name": "test_a", "outcome": "passed", "message": "",
+                                                "visibility": "public", "duration": 0.1}],
+                      "stdout": "", "limits": {"wall_seconds": 10, "cpu_seconds": 8, "memory_mb": 256}}
+        db.session.commit()
+    panel = candidate.get(f"/submissions/{sid}/panel").text
+    assert 'data-status="done"' in panel and "Public tests passed" in panel
+    assert "public tests only" in panel
+
+
+def test_draft_autosave_and_reload(app, candidate):
+    r = candidate.put(f"{URL}/draft", json={"files": {"solution.py": "# my draft\n"}},
+                      headers={"X-CSRFToken": candidate.csrf})
+    assert r.status_code == 200
+    assert "# my draft" in candidate.get(URL).text
+
+
+def test_draft_errors(app, candidate):
+    r = candidate.put(f"{URL}/draft", json={"files": {"evil.py": "x"}},
+                      headers={"X-CSRFToken": candidate.csrf})
+    assert r.status_code == 422 and "'evil.py'" in r.get_json()["error"]
+    r = candidate.put(f"{URL}/draft", data="nope", headers={"X-CSRFToken": candidate.csrf})
+    assert r.status_code == 400
+    assert candidate.put(f"{URL}/draft", json={"files": {"solution.py": "x"}}).status_code == 400
+    # the earlier draft (none) is untouched: the page still shows the starter
+    assert "Return a decorator that retries" in candidate.get(URL).text
+
+
+def test_reset_restores_starter(app, candidate):
+    candidate.put(f"{URL}/draft", json={"files": {"solution.py": "# mine\n"}},
+                  headers={"X-CSRFToken": candidate.csrf})
+    r = candidate.post(f"{URL}/reset", data={"csrf_token": candidate.csrf})
+    assert r.status_code == 303
+    with app.app_context():
+        assert "# mine" not in db.session.query(Draft).one().files["solution.py"]
+
+
+def test_history_and_diff(app, candidate):
+    candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "run",
+                                               "csrf_token": candidate.csrf})
+    candidate.put(f"{URL}/draft", json={"files": {"solution.py": CODE + "# later\n"}},
+                  headers={"X-CSRFToken": candidate.csrf})
+    history = candidate.get(f"{URL}/history").text
+    assert "diff with draft" in history
+    with app.app_context():
+        sid = db.session.query(Submission).one().id
+    diff = candidate.get(f"/submissions/{sid}/diff").text
+    assert "+# later" in diff
+
+
+def test_someone_elses_submission_is_404(app, candidate):
+    from tests.web.conftest import login, make_user
+
+    candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "run",
+                                               "csrf_token": candidate.csrf})
+    with app.app_context():
+        sid = db.session.query(Submission).one().id
+    make_user(app, "other@example.com")
+    other = app.test_client()
+    login(other, "other@example.com")
+    for path in (f"/submissions/{sid}", f"/submissions/{sid}/panel", f"/submissions/{sid}/diff"):
+        assert other.get(path).status_code == 404
