@@ -71,36 +71,52 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def start_redis(settings: Settings, env: dict) -> subprocess.Popen:
+    server = shutil.which("redis-server")
+    if not server:
+        raise LaunchError("redis-server is missing (apt-get install redis-server) "
+                          "and LAB_REDIS_URL is not set")
+    sock = settings.instance_path / "redis.sock"
+    sock.unlink(missing_ok=True)
+    redis = _spawn("redis", [server, "--port", "0", "--unixsocket", str(sock),
+                             "--unixsocketperm", "700", "--dir", str(settings.instance_path),
+                             "--appendonly", "yes", "--maxmemory-policy", "noeviction",
+                             "--save", ""], settings.instance_path / "logs", env)
+    _wait_for(sock.exists, "redis-server", 15, redis)
+    return redis
+
+
+def start_worker(settings: Settings, env: dict, name: str) -> subprocess.Popen:
+    return _spawn(name, [sys.executable, "-m", "celery", "-A", "worker.celery_worker:celery",
+                         "worker", "--loglevel=INFO", "-Q", "grading",
+                         f"--concurrency={settings.worker_concurrency}",
+                         "--hostname", f"{name}@%h"], settings.instance_path / "logs", env)
+
+
+def start_web(settings: Settings, env: dict, host: str, port: int,
+              workers: int = 2) -> subprocess.Popen:
+    web = _spawn("web", [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                         "--bind", f"{host}:{port}", "--access-logfile", "-",
+                         "--graceful-timeout", "10", "lab.wsgi:app"],
+                 settings.instance_path / "logs", env)
+    _wait_for(lambda: _port_open(host, port), "gunicorn", 30, web)
+    return web
+
+
+def stack_env(settings: Settings) -> dict:
+    (settings.instance_path / "logs").mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "LAB_INSTANCE_PATH": str(settings.instance_path)}
+
+
 def start_stack(settings: Settings, host: str, port: int, workers: int = 2) -> list:
     """Start redis (if private), the Celery worker and gunicorn; return the children."""
-    logs = settings.instance_path / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "LAB_INSTANCE_PATH": str(settings.instance_path)}
+    env = stack_env(settings)
     children: list[tuple[str, subprocess.Popen]] = []
     try:
         if not settings.redis_url:
-            server = shutil.which("redis-server")
-            if not server:
-                raise LaunchError("redis-server is missing (apt-get install redis-server) "
-                                  "and LAB_REDIS_URL is not set")
-            sock = settings.instance_path / "redis.sock"
-            sock.unlink(missing_ok=True)
-            redis = _spawn("redis", [server, "--port", "0", "--unixsocket", str(sock),
-                                     "--unixsocketperm", "700", "--dir", str(settings.instance_path),
-                                     "--appendonly", "yes", "--maxmemory-policy", "noeviction",
-                                     "--save", ""], logs, env)
-            children.append(("redis", redis))
-            _wait_for(sock.exists, "redis-server", 15, redis)
-        worker = _spawn("worker", [sys.executable, "-m", "celery", "-A", "worker.celery_worker:celery",
-                                   "worker", "--loglevel=INFO", "-Q", "grading",
-                                   f"--concurrency={settings.worker_concurrency}",
-                                   "--hostname", f"lab-worker-{os.getpid()}@%h"], logs, env)
-        children.append(("worker", worker))
-        web = _spawn("web", [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                             "--bind", f"{host}:{port}", "--access-logfile", "-",
-                             "--graceful-timeout", "10", "lab.wsgi:app"], logs, env)
-        children.append(("web", web))
-        _wait_for(lambda: _port_open(host, port), "gunicorn", 30, web)
+            children.append(("redis", start_redis(settings, env)))
+        children.append(("worker", start_worker(settings, env, f"lab-worker-{os.getpid()}")))
+        children.append(("web", start_web(settings, env, host, port, workers)))
     except BaseException:
         stop_stack(children)
         raise

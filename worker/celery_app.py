@@ -19,14 +19,27 @@ def kombu_url(redis_url: str) -> str:
 
 
 def time_limits(settings) -> tuple[float, float]:
-    soft = settings.ceiling.wall_seconds + settings.grace_seconds + 20
-    return soft, soft + 15
+    """(soft, hard) task limits: above the longest sandbox run any challenge may ask for."""
+    soft = settings.ceiling.wall_seconds + settings.grace_seconds + 5
+    return soft, soft + 10
+
+
+def check_timing(settings) -> None:
+    from lab.config import ConfigError
+
+    _, hard = time_limits(settings)
+    if not hard < settings.stuck_after_seconds < settings.visibility_timeout:
+        raise ConfigError(
+            f"LAB_STUCK_AFTER_SECONDS ({settings.stuck_after_seconds:g}) must lie between the task "
+            f"hard time limit ({hard:g} s, from LAB_MAX_WALL_SECONDS + LAB_GRACE_SECONDS + 15) and "
+            f"LAB_VISIBILITY_TIMEOUT ({settings.visibility_timeout})")
 
 
 def celery_init_app(app: Flask) -> Celery:
     from lab.config import instance_redis_url
 
     settings = app.config["LAB_SETTINGS"]
+    check_timing(settings)
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
