@@ -35,6 +35,25 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+@db.command("seed")
+def db_seed() -> None:
+    """Upgrade the schema and load the bundled challenge packs (safe to repeat)."""
+    from pathlib import Path
+
+    from lab.packs import PackError, load_bundled
+
+    app = _app()
+    upgrade_database(app)
+    root = Path(__file__).resolve().parent.parent / "challenges"
+    with app.app_context():
+        try:
+            for name, created in load_bundled(root):
+                click.echo(f"pack {name}: {'loaded' if created else 'present'}")
+        except PackError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
 @click.group()
 def users() -> None:
     """Accounts."""

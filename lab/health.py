@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -35,17 +37,41 @@ def _broker():
     _redis().ping()
 
 
+def _heartbeats() -> dict[str, dict]:
+    client = _redis()
+    beats = {}
+    for key in client.scan_iter("lab:worker:*"):
+        raw = client.get(key)
+        try:
+            beats[key.decode().split(":", 2)[2]] = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+    return beats
+
+
 def _workers():
-    names = [k.decode().split(":", 2)[2] for k in _redis().scan_iter("lab:worker:*")]
+    names = sorted(_heartbeats())
     if not names:
         raise RuntimeError("no grading worker has reported in the last minute")
-    return sorted(names)
+    return names
 
 
 def _docker():
-    from worker.sandbox import connect
+    """Asked of the workers: they run the sandboxes, the web needs no engine."""
+    beats = _heartbeats()
+    if not beats:
+        raise RuntimeError("no worker to ask")
+    broken = {name: b.get("docker") for name, b in beats.items() if b.get("docker") != "ok"}
+    if len(broken) == len(beats):
+        raise RuntimeError("; ".join(f"{n}: {e}" for n, e in broken.items()))
+    return f"{len(beats) - len(broken)} of {len(beats)} workers reach their engine"
 
-    connect().close()
+
+@health.route("/livez")
+def livez():
+    """The web process answers and reaches its database (container health checks)."""
+    _database()
+    return jsonify(status="ok")
 
 
 @health.route("/healthz")

@@ -9,6 +9,7 @@ conditional update.  A redelivered or duplicated message finds nothing to claim.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from datetime import timedelta
@@ -126,16 +127,26 @@ def sweep(app) -> dict:
 
 
 def _heartbeat(app) -> None:
+    """Tell the web side this worker lives and whether its Docker engine answers (the
+    web containers have no engine of their own to ask)."""
+    import json
     import socket
 
     import redis
 
     from lab.config import instance_redis_url
+    from worker.sandbox import InfraError, connect
 
     settings = app.config["LAB_SETTINGS"]
     try:
+        connect().close()
+        engine = "ok"
+    except InfraError as exc:
+        engine = str(exc)[:300]
+    try:
         client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2)
-        client.set(f"lab:worker:{socket.gethostname()}", utcnow().isoformat(),
+        client.set(f"lab:worker:{socket.gethostname()}:{os.getpid()}",
+                   json.dumps({"at": utcnow().isoformat(), "docker": engine}),
                    ex=int(settings.sweep_every_seconds * 3) + 5)
     except Exception as exc:  # noqa: BLE001
         log.warning("heartbeat: %s", exc)
