@@ -54,3 +54,10 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 .venv/bin/lab images build
+
+if [ ! -f lab/static/dist/editor.js ] || [ package-lock.json -nt lab/static/dist/editor.js ] \
+   || [ -n "$(find lab/static/src -newer lab/static/dist/editor.js 2>/dev/null)" ]; then
+    echo "setup: building the editor bundle (npm ci, esbuild)"
+    npm ci --no-audit --no-fund >instance/logs/npm.log 2>&1 && npm run build >>instance/logs/npm.log 2>&1 \
+        || { tail -20 instance/logs/npm.log >&2; exit 3; }
+fi

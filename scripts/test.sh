@@ -13,6 +13,18 @@ stop_started() {
 }
 trap stop_started EXIT
 bash scripts/setup.sh || exit $?
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "test: installing chromium"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >>instance/logs/apt.log 2>&1 \
+            || { apt-get update -qq >>instance/logs/apt.log 2>&1 &&
+                 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >>instance/logs/apt.log 2>&1; }
+    else
+        echo "test: /usr/bin/chromium is missing (apt-get install chromium)" >&2
+        exit 3
+    fi
+fi
 .venv/bin/ruff check . || exit 1
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -1,0 +1,67 @@
+"""A live lab (gunicorn, Celery worker, private Redis, Docker) for the browser tests,
+and Playwright pointed at Debian's Chromium (no browser download)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def live_lab(tmp_path_factory):
+    from lab.config import load_settings
+    from lab.launcher import start_stack, stop_stack
+
+    instance = tmp_path_factory.mktemp("live") / "instance"
+    env = {**os.environ, "LAB_INSTANCE_PATH": str(instance), "LAB_SWEEP_EVERY_SECONDS": "1"}
+    subprocess.run([sys.executable, "-m", "lab.cli", "db", "seed"], env=env, check=True,
+                   capture_output=True)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = load_settings(env)
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        children = start_stack(settings, "127.0.0.1", port)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/healthz", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    yield base
+    stop_stack(children)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_lab):
+    return live_lab
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
