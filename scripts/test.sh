@@ -4,6 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 rm -f instance/dockerd.pid
 stop_started() {
+    [ -n "${PG_STARTED:-}" ] && bash scripts/postgres.sh stop
     if [ -f instance/dockerd.pid ]; then
         pid=$(cat instance/dockerd.pid)
         kill "$pid" 2>/dev/null && for _ in $(seq 40); do
@@ -28,6 +29,13 @@ fi
 .venv/bin/ruff check . || exit 1
 .venv/bin/python -m pytest "$@"
 status=$?
+# The web suite again, against a real PostgreSQL (only for a full run).
+if [ "$status" -eq 0 ] && [ "$#" -eq 0 ]; then
+    url=$(bash scripts/postgres.sh start | tail -1) && PG_STARTED=1 || exit 3
+    echo "test: web suite against PostgreSQL"
+    LAB_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest -q tests/web
+    status=$?
+fi
 # pytest exits 5 when no test was collected: that is a failure of the suite here.
 if [ "$status" -eq 5 ]; then
     echo "test: pytest collected no tests" >&2

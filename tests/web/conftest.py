@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -15,14 +16,21 @@ from tests.conftest import ROOT
 PASSWORD = "correct horse 1"
 
 
+# LAB_TEST_DATABASE_URL runs these tests against another database (PostgreSQL in
+# `make test`); by default each test gets a fresh SQLite file.
+EXTERNAL_DB = os.environ.get("LAB_TEST_DATABASE_URL", "")
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     # Nothing reaches a broker in these tests: enqueueing is replaced per test where needed.
     settings = Settings(instance_path=tmp_path / "instance",
-                        redis_url="redis://127.0.0.1:1/0",
+                        redis_url="redis://127.0.0.1:1/0", database_url=EXTERNAL_DB,
                         limits=Limits(wall_seconds=5, cpu_seconds=3))
     application = create_app(settings, TESTING=True)
     with application.app_context():
+        if EXTERNAL_DB:
+            db.drop_all()
         db.create_all()
         load_bundled(ROOT / "challenges")
     enqueued: list[int] = []

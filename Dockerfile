@@ -1,0 +1,29 @@
+# The lab's own image: web (gunicorn) and grading worker (Celery) from one image.
+# Stage 1 bundles the CodeMirror editor with npm + esbuild; stage 2 runs as non-root.
+
+FROM node:20-slim AS editor
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY lab/static/src lab/static/src
+RUN npm run build
+
+FROM python:3.12-slim AS app
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    LAB_INSTANCE_PATH=/data
+RUN useradd --create-home --uid 10100 lab \
+ && mkdir -p /data && chown lab:lab /data
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY lab lab
+COPY worker worker
+COPY challenges challenges
+COPY --from=editor /build/lab/static/dist lab/static/dist
+# Editable install: the bundled challenges stay beside the code, where `lab db seed` finds them.
+RUN pip install --no-cache-dir -e ".[postgres]"
+USER lab
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/livez', timeout=2)"
+CMD ["sh", "-c", "lab db seed && exec gunicorn --workers 2 --bind 0.0.0.0:8000 --access-logfile - lab.wsgi:app"]
