@@ -68,7 +68,7 @@ class Settings:
     stuck_after_seconds: float = 120.0  # queued/running longer than this is re-enqueued
     sweep_every_seconds: float = 15.0
     visibility_timeout: int = 3600  # Redis redelivery of unacknowledged tasks
-    worker_concurrency: int = 2
+    worker_concurrency: int = 4  # tasks mostly wait on the engine: more than the cores
 
 
 def _number(name: str, raw: str, kind: type):
@@ -123,7 +123,7 @@ def load_settings(env: dict | None = None) -> Settings:
         visibility_timeout=_number(
             "LAB_VISIBILITY_TIMEOUT", env.get("LAB_VISIBILITY_TIMEOUT", "3600"), int),
         worker_concurrency=_number(
-            "LAB_WORKER_CONCURRENCY", env.get("LAB_WORKER_CONCURRENCY", "2"), int),
+            "LAB_WORKER_CONCURRENCY", env.get("LAB_WORKER_CONCURRENCY", "4"), int),
     )
 
 
