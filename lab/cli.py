@@ -202,9 +202,11 @@ def up(host: str, port: int | None) -> None:
 
 def _register_admin_commands() -> None:
     from lab.cli_admin import db, users
+    from lab.cli_pack import pack
 
     main.add_command(db)
     main.add_command(users)
+    main.add_command(pack)
 
 
 _register_admin_commands()
