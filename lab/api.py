@@ -53,6 +53,11 @@ def get_challenge(pack: str, slug: str):
     challenge = service.find_challenge(f"{pack}/{slug}")
     if challenge is None:
         abort(404, f"No challenge {pack}/{slug}.")
+    if challenge.kind == "quiz":
+        from lab.quiz import public_questions
+
+        return jsonify(**_challenge_summary(challenge), questions=public_questions(challenge.questions),
+                       hints=challenge.hints)
     return jsonify(**_challenge_summary(challenge), prompt=challenge.prompt_md,
                    editable=[{"name": n, "starter": challenge.starter.get(n, "")}
                              for n in challenge.editable],
@@ -73,8 +78,11 @@ def create_submission():
     if challenge is None:
         abort(404, f"No challenge {public_id}.")
     try:
-        submission = service.create_submission(g.api_user, challenge, body.get("files"),
-                                               body.get("mode", "submit"))
+        if challenge.kind == "quiz":
+            submission = service.create_quiz_submission(g.api_user, challenge, body.get("answers"))
+        else:
+            submission = service.create_submission(g.api_user, challenge, body.get("files"),
+                                                   body.get("mode", "submit"))
     except service.SubmissionError as exc:
         abort(exc.status, str(exc))
     return jsonify(id=submission.id, status=submission.status), 202

@@ -44,7 +44,12 @@ def challenge_or_404(pack: str, slug: str):
 @login_required
 def challenge(pack: str, slug: str):
     found = challenge_or_404(pack, slug)
+    solved = service.user_marks(current_user).get(found.id) == "solved"
+    if found.kind == "quiz":
+        from lab.quiz import public_questions
+
+        return render_template("quiz.html", challenge=found, solved=solved,
+                               questions=public_questions(found.questions))
     return render_template(
         "challenge.html", challenge=found, files=service.current_files(current_user, found),
-        public_tests=found.folder("tests/public"), starter=found.starter,
-        solved=service.user_marks(current_user).get(found.id) == "solved")
+        public_tests=found.folder("tests/public"), starter=found.starter, solved=solved)

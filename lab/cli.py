@@ -188,7 +188,7 @@ def up(host: str, port: int | None) -> None:
         app = create_app(settings)
         upgrade_database(app)
         with app.app_context():
-            for name, created in load_bundled(BUNDLED):
+            for name, created in load_bundled(BUNDLED, settings):
                 click.echo(f"pack {name}: {'loaded' if created else 'present'}")
         children = start_stack(settings, host, port)
     except (InfraError, LaunchError) as exc:
@@ -196,14 +196,17 @@ def up(host: str, port: int | None) -> None:
         sys.exit(EXIT_INFRA)
     except PackError as exc:
         click.echo(f"error: bundled pack: {exc}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(run_until_signalled(children, f"http://{host}:{port}/"))
 
 
 def _register_admin_commands() -> None:
     from lab.cli_admin import db, users
-    from lab.cli_pack import pack
+    from lab.cli_pack import content, pack
 
+    main.add_command(content)
     main.add_command(db)
     main.add_command(users)
     main.add_command(pack)

@@ -47,10 +47,12 @@ def db_seed() -> None:
     root = Path(__file__).resolve().parent.parent / "challenges"
     with app.app_context():
         try:
-            for name, created in load_bundled(root):
+            for name, created in load_bundled(root, app.config["LAB_SETTINGS"]):
                 click.echo(f"pack {name}: {'loaded' if created else 'present'}")
         except PackError as exc:
             click.echo(f"error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
             sys.exit(1)
 
 

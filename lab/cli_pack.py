@@ -100,3 +100,103 @@ class _unpacked:
     def __exit__(self, *exc) -> None:
         if self.tmp is not None:
             self.tmp.cleanup()
+
+
+@pack.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def import_(path: Path) -> None:
+    """Import PATH (a pack folder or zip) into the database as a new pack version."""
+    from lab.cli_admin import _app, upgrade_database
+    from lab.packs import PackError, import_pack
+    from worker.sandbox import InfraError
+
+    app = _app()
+    upgrade_database(app)
+    with _unpacked(path) as folder, app.app_context():
+        try:
+            pack, _ = import_pack(folder, app.config["LAB_SETTINGS"])
+        except PackError as exc:
+            click.echo(f"error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(EXIT_INVALID)
+        except InfraError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INFRA)
+        click.echo(f"imported {pack.name} version {pack.version} ({len(pack.challenges)} challenges)")
+
+
+@pack.command("export")
+@click.argument("name")
+@click.option("--version", "version", type=int, help="Default: the newest.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Default: NAME-vVERSION.zip")
+def export(name: str, version: int | None, output: Path | None) -> None:
+    """Write pack NAME, as imported, to a zip."""
+    from sqlalchemy import select
+
+    from lab.cli_admin import _app, upgrade_database
+    from lab.extensions import db
+    from lab.models import Pack
+    from lab.pack_zip import zip_folder_files
+    from lab.packs import export_files
+
+    app = _app()
+    upgrade_database(app)
+    with app.app_context():
+        query = select(Pack).where(Pack.name == name)
+        query = query.where(Pack.version == version) if version else query.order_by(
+            Pack.version.desc())
+        found = db.session.scalars(query).first()
+        if found is None:
+            click.echo(f"error: no pack {name}" + (f" version {version}" if version else ""), err=True)
+            sys.exit(EXIT_INVALID)
+        target = output or Path(f"{found.name}-v{found.version}.zip")
+        target.write_bytes(zip_folder_files(export_files(found), found.name))
+    click.echo(f"wrote {target}")
+
+
+@pack.command("new")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["python", "flask", "dockerfile", "quiz"]),
+              default="python", show_default=True)
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder to create the pack in.")
+def new(name: str, kind: str, dest: Path) -> None:
+    """Scaffold pack NAME with one working example challenge of KIND."""
+    from lab.pack_scaffold import ScaffoldError, scaffold
+
+    try:
+        folder = scaffold(name, kind, dest)
+    except ScaffoldError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"created {folder}; check it with: lab pack verify {folder}")
+
+
+@click.group()
+def content() -> None:
+    """What the bundled content covers."""
+
+
+@content.command("coverage")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of packs (default: the bundled challenges).")
+def coverage(as_json: bool, path: Path | None) -> None:
+    """Topic ids x challenges and quiz questions, and the topics nothing covers."""
+    import json
+
+    from lab.coverage import coverage_of
+
+    report = coverage_of(path or Path(__file__).resolve().parent.parent / "challenges")
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo("challenges: " + ", ".join(f"{k} {v}" for k, v in report["challenges"].items()))
+    click.echo(f"quiz questions: {report['quiz_questions']}")
+    for topic, count in report["topics"].items():
+        detail = report["by_topic"][topic]
+        click.echo(f"  {topic:22} {count:3}  ({detail['challenges']} hands-on, "
+                   f"{detail['questions']} questions)")
+    click.echo(f"uncovered ({len(report['uncovered'])}): {', '.join(report['uncovered']) or '-'}")

@@ -60,6 +60,7 @@ class Settings:
     reap_after_seconds: float = 300.0  # labelled containers older than this are leftovers
     debian_mirror: str = ""  # empty: read from this machine's apt sources
     instance_path: Path = Path("instance")
+    cache_path: Path | None = None  # None: <instance>/cache
     database_url: str = ""  # empty: SQLite file under the instance folder
     redis_url: str = ""  # empty: `lab up` starts a private redis-server
     secret_key: str = ""  # empty: generated once and kept in the instance folder
@@ -111,6 +112,7 @@ def load_settings(env: dict | None = None) -> Settings:
         ),
         debian_mirror=env.get("LAB_DEBIAN_MIRROR", ""),
         instance_path=Path(env.get("LAB_INSTANCE_PATH", "instance")).resolve(),
+        cache_path=Path(env["LAB_CACHE_PATH"]).resolve() if env.get("LAB_CACHE_PATH") else None,
         database_url=env.get("LAB_DATABASE_URL", ""),
         redis_url=env.get("LAB_REDIS_URL", ""),
         secret_key=env.get("LAB_SECRET_KEY", ""),

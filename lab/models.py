@@ -59,6 +59,7 @@ class Pack(db.Model):
     version: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")  # pack.yaml as written, for export
     enabled: Mapped[bool] = mapped_column(default=True)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     challenges: Mapped[list[Challenge]] = relationship(back_populates="pack")
@@ -83,7 +84,10 @@ class Challenge(db.Model):
     hints: Mapped[list] = mapped_column(JSON, default=list)
     limits: Mapped[dict] = mapped_column(JSON, default=dict)
     points: Mapped[dict] = mapped_column(JSON, default=dict)
-    # relative path -> text, for starter/, solution/, tests/public/, tests/hidden/
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    # quiz kind: the questions with their answer keys (predict keys computed in the sandbox)
+    questions: Mapped[list] = mapped_column(JSON, default=list)
+    # relative path -> text: challenge.yaml, prompt.md, starter/, solution/, tests/, wrong/
     files: Mapped[dict] = mapped_column(JSON, default=dict)
     pack: Mapped[Pack] = relationship(back_populates="challenges")
 

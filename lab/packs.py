@@ -1,73 +1,140 @@
-"""Loading a pack folder into the database (the bundled packs at start-up).
+"""Importing packs into the database, and exporting them again.
 
-A pack version, once loaded, is never changed: a newer `version` in pack.yaml makes
-new challenge rows, and submissions keep pointing at the version they were made on.
-Full validation (JSON Schemas, `lab pack validate/verify/import`) is the pack tooling's.
+A pack version, once imported, never changes: a higher `version` in pack.yaml makes new
+challenge rows, and submissions (and interviews) keep pointing at the version they were
+made on.  An import is all or nothing: validation first, predict-the-output keys
+computed in the sandbox, then one transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
+from lab.config import Settings
 from lab.extensions import db
 from lab.models import Challenge, Pack
-from worker.challenge import ChallengeError, load_challenge, read_challenge_files
+from lab.pack_validate import Problem, validate_pack
+
+_cache_lock = threading.Lock()
 
 
 class PackError(ValueError):
-    """The pack folder cannot be loaded; the message names the file."""
+    """The pack cannot be imported; `problems` lists why, each naming its file."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PackError(f"{path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise PackError(f"{path}: expected a mapping")
-    return data
+def _read_tree(folder: Path, rel: str) -> dict[str, str]:
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            name = path.relative_to(folder).as_posix()
+            try:
+                files[name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise PackError(f"{rel}/{name}: pack files must be UTF-8 text") from None
+    return files
 
 
-def load_pack_folder(root: Path) -> tuple[Pack, bool]:
-    """Load a pack; returns (pack, created).  An existing name+version is left alone."""
-    meta = _read_yaml(root / "pack.yaml")
-    name, version = meta.get("name"), meta.get("version")
-    if not isinstance(name, str) or not isinstance(version, int):
-        raise PackError(f"{root / 'pack.yaml'}: needs 'name' (text) and 'version' (whole number)")
+def _predict_keys(questions_by_slug: dict[str, list[dict]], settings: Settings) -> dict:
+    """slug -> question id -> what its snippet prints, run in the sandbox (cached by
+    image and snippet, so an unchanged snippet is run once per machine)."""
+    from lab.pack_verify import normalise_output, run_snippets
+    from worker.images import runner_image_tag
+    from worker.sandbox import connect
+
+    image = settings.runner_image or runner_image_tag("python")
+    cache_file = (settings.cache_path or settings.instance_path / "cache") / "predict-keys.json"
+    with _cache_lock:
+        cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    keys: dict[str, dict[str, str]] = {}
+    client = None
+    for slug, questions in questions_by_slug.items():
+        keys[slug] = {}
+        todo = {}
+        for q in questions:
+            if q["type"] != "predict":
+                continue
+            digest = hashlib.sha256(f"{image}\0{q['snippet']}".encode()).hexdigest()
+            if digest in cache:
+                keys[slug][q["id"]] = cache[digest]
+            else:
+                todo[q["id"]] = (digest, q["snippet"])
+        if todo:
+            client = client or connect()
+            outputs = run_snippets({k: v[1] for k, v in todo.items()}, settings, client, image)
+            for qid, (digest, _snippet) in todo.items():
+                out = outputs.get(qid)
+                if out is None or out["rc"] != 0:
+                    raise PackError(f"{slug}/challenge.yaml: question {qid}: the snippet failed "
+                                    f"in the sandbox ({(out or {}).get('stderr', 'no result')[-200:]})")
+                keys[slug][qid] = cache[digest] = normalise_output(out["stdout"])
+    with _cache_lock:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps(cache))
+    return keys
+
+
+def import_pack(folder: Path, settings: Settings, existing_ok: bool = False) -> tuple[Pack, bool]:
+    """Import a validated pack folder; returns (pack, created)."""
+    info = validate_pack(folder)
+    if not info.valid:
+        raise PackError(f"{folder}: invalid pack ({len(info.problems)} problems)", info.problems)
+    name, version = info.meta["name"], info.meta["version"]
     existing = db.session.scalar(select(Pack).where(Pack.name == name, Pack.version == version))
-    if existing:
-        return existing, False
-    pack = Pack(name=name, version=version, title=str(meta.get("title", name)),
-                description=str(meta.get("description", "")))
-    for folder in sorted(p for p in root.iterdir() if (p / "challenge.yaml").is_file()):
-        try:
-            core = load_challenge(folder)
-            files = read_challenge_files(folder)
-        except ChallengeError as exc:
-            raise PackError(str(exc)) from None
-        data = _read_yaml(folder / "challenge.yaml")
+    if existing is not None:
+        if existing_ok:
+            return existing, False
+        raise PackError(f"{name} version {version} is imported already; raise `version` in "
+                        "pack.yaml to publish a change")
+    quizzes = {c.slug: c.meta["questions"] for c in info.challenges if c.meta["kind"] == "quiz"}
+    keys = _predict_keys(quizzes, settings) if quizzes else {}
+    pack = Pack(name=name, version=version, title=info.meta["title"],
+                description=info.meta.get("description", ""),
+                source=(folder / "pack.yaml").read_text(encoding="utf-8"))
+    for challenge in info.challenges:
+        meta = challenge.meta
+        files = _read_tree(challenge.path, challenge.slug)
+        questions = []
+        for q in meta.get("questions") or []:
+            q = dict(q)
+            if q["type"] == "predict":
+                q["answer"] = keys[challenge.slug][q["id"]]
+            questions.append(q)
         pack.challenges.append(Challenge(
-            slug=folder.name, title=core.title, kind=core.kind,
-            difficulty=str(data.get("difficulty", "medium")),
-            topics=list(data.get("topics") or []),
-            time_estimate_minutes=int(data.get("time_estimate_minutes") or 15),
-            prompt_md=(folder / "prompt.md").read_text(encoding="utf-8")
-            if (folder / "prompt.md").is_file() else "",
-            editable=list(core.editable), hints=list(data.get("hints") or []),
-            limits=dict(core.limits), points=dict(core.points),
-            files={k: v.decode("utf-8") for k, v in files.items()},
+            slug=challenge.slug, title=meta["title"], kind=meta["kind"],
+            difficulty=meta["difficulty"], topics=list(meta["topics"]),
+            time_estimate_minutes=meta["time_estimate_minutes"],
+            prompt_md=files.get("prompt.md", ""), editable=list(meta.get("editable") or []),
+            hints=list(meta["hints"]), limits=dict(meta.get("limits") or {}),
+            points=dict((meta.get("scoring") or {}).get("points") or {}),
+            explanation=meta["explanation"], questions=questions, files=files,
         ))
     db.session.add(pack)
     db.session.commit()
     return pack, True
 
 
-def load_bundled(challenges_root: Path) -> list[tuple[str, bool]]:
+def load_bundled(challenges_root: Path, settings: Settings) -> list[tuple[str, bool]]:
+    """Import every bundled pack not imported yet (at `lab up` and `lab db seed`)."""
     loaded = []
     for pack_yaml in sorted(challenges_root.glob("*/pack.yaml")):
-        pack, created = load_pack_folder(pack_yaml.parent)
+        pack, created = import_pack(pack_yaml.parent, settings, existing_ok=True)
         loaded.append((f"{pack.name} v{pack.version}", created))
     return loaded
+
+
+def export_files(pack: Pack) -> dict[str, bytes]:
+    """The pack as files (pack.yaml and every challenge folder), as it was imported."""
+    files = {"pack.yaml": pack.source.encode()}
+    for challenge in pack.challenges:
+        for rel, text in challenge.files.items():
+            files[f"{challenge.slug}/{rel}"] = text.encode()
+    return files

@@ -49,6 +49,32 @@ def create(pack: str, slug: str):
     return redirect(url_for("submissions.show", submission_id=submission.id), 303)
 
 
+@submissions.route("/challenges/<pack>/<slug>/quiz", methods=["POST"])
+@login_required
+def answer_quiz(pack: str, slug: str):
+    challenge = challenge_or_404(pack, slug)
+    if challenge.kind != "quiz":
+        abort(404, "This challenge is not a quiz.")
+    answers: dict[str, object] = {}
+    for question in challenge.questions:
+        key = f"q:{question['id']}"
+        if question["type"] == "multiple":
+            picked = request.form.getlist(key)
+            if picked:
+                answers[question["id"]] = [int(v) for v in picked if v.isdigit()]
+        elif question["type"] == "single":
+            value = request.form.get(key, "")
+            if value.isdigit():
+                answers[question["id"]] = int(value)
+        elif request.form.get(key, "").strip():
+            answers[question["id"]] = request.form[key]
+    try:
+        submission = service.create_quiz_submission(current_user, challenge, answers)
+    except service.SubmissionError as exc:
+        return render_template("error.html", error=exc, message=str(exc)), exc.status
+    return redirect(url_for("submissions.show", submission_id=submission.id), 303)
+
+
 @submissions.route("/submissions/<int:submission_id>")
 @login_required
 def show(submission_id: int):

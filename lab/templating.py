@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -17,4 +19,5 @@ def render_markdown(text: str) -> Markup:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.filters["seconds"] = lambda v: "" if v is None else f"{v:.2f} s"
