@@ -29,6 +29,7 @@ class Challenge:
     editable: tuple[str, ...]
     limits: dict = field(default_factory=dict)
     points: dict = field(default_factory=dict)
+    probes: tuple = ()  # dockerfile kind: commands run in containers of the built image
     # When set, the challenge's files (relative path -> bytes) come from here, not disk:
     # how a worker grades a challenge stored in the database.
     stored: dict[str, bytes] | None = None
@@ -108,8 +109,12 @@ def load_challenge(path: str | Path) -> Challenge:
     for visibility in ("public", "hidden"):
         if not (root / "tests" / visibility).is_dir():
             raise ChallengeError(f"{root / 'tests' / visibility}: missing test folder")
+    probes = data.get("probes") or []
+    if not isinstance(probes, list):
+        raise ChallengeError(f"{meta}: field 'probes' must be a list")
     return Challenge(path=root, slug=root.name, title=title, kind=kind,
-                     editable=tuple(editable), limits=limits, points=points)
+                     editable=tuple(editable), limits=limits, points=points,
+                     probes=tuple(probes))
 
 
 def read_challenge_files(root: Path) -> dict[str, bytes]:

@@ -2,7 +2,8 @@
 
 A kind turns (challenge, files, mode) into a Result.  The pytest kind serves `python`
 and `flask` challenges (Flask apps are tested with the test client inside the same
-sandbox); `dockerfile` and `quiz` register here when the pack tooling brings them.
+sandbox); `dockerfile` builds and probes an image first (worker/dockerfile_kind.py).
+Quizzes need no container and are scored in lab/quiz.py.
 """
 
 from __future__ import annotations
@@ -76,7 +77,14 @@ def _syntax_error(files: dict[str, bytes]) -> str:
     return ""
 
 
-KINDS: dict[str, Kind] = {"python": PytestKind("python"), "flask": PytestKind("flask")}
+def _kinds() -> dict[str, Kind]:
+    from worker.dockerfile_kind import DockerfileKind
+
+    return {"python": PytestKind("python"), "flask": PytestKind("flask"),
+            "dockerfile": DockerfileKind()}
+
+
+KINDS: dict[str, Kind] = _kinds()
 
 
 def get_kind(name: str) -> Kind:

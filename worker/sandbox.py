@@ -27,7 +27,8 @@ from lab.config import Limits
 LABEL = "interview-lab.sandbox"
 OWNER_LABEL = "interview-lab.owner"
 STARTED_LABEL = "interview-lab.started"
-RUNNER_FILES = ("lab_supervisor.py", "lab_child.py", "lab_results.py", "pytest.ini")
+RUNNER_FILES = ("lab_supervisor.py", "lab_child.py", "lab_results.py", "pytest.ini",
+                "imagefacts.py")
 RUNNER_SOURCE = os.path.join(os.path.dirname(__file__), "runner")
 REPORT_CAP = 8 * 1024 * 1024
 CANDIDATE_UID = 10001

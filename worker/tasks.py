@@ -32,10 +32,13 @@ MAX_ATTEMPTS = 3
 def core_challenge(challenge) -> CoreChallenge:
     from pathlib import Path
 
+    import yaml
+
+    meta = yaml.safe_load(challenge.files.get("challenge.yaml", "")) or {}
     return CoreChallenge(
         path=Path(f"/db/{challenge.public_id}"), slug=challenge.slug, title=challenge.title,
         kind=challenge.kind, editable=tuple(challenge.editable), limits=dict(challenge.limits),
-        points=dict(challenge.points),
+        points=dict(challenge.points), probes=tuple(meta.get("probes") or ()),
         stored={k: v.encode("utf-8") for k, v in challenge.files.items()},
     )
 

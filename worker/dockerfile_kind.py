@@ -1,0 +1,287 @@
+"""The `dockerfile` kind: build the candidate's image, probe it, test what was learned.
+
+1. Every `FROM` must name an allowed local base (`lab/python`, the runner image) or an
+   earlier stage; `COPY --from` may only name a stage.  Anything else is `rejected`:
+   the engine never pulls and never reaches the network.
+2. The image is built by the engine with `network_mode=none`, memory caps and a time
+   cap, from an in-memory context holding only the candidate's files.
+3. Facts are collected: the image config (user, command, entrypoint, ports, health
+   check, labels, ...), its size and layers, and the output of the challenge's probes,
+   run in containers of the image under the sandbox limits (no network, no
+   capabilities, a non-root user).
+4. The instructor's pytest tests run in the ordinary Python sandbox against those facts
+   (`from imagefacts import facts`), so they never run on the host, and the result
+   channel, verdicts and fail-closed rules are the ones every kind shares.
+The built image and every container are removed, whatever happens.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+import time
+import uuid
+
+import docker
+import docker.errors
+import requests.exceptions
+
+from lab.config import Limits, Settings
+from worker.challenge import Challenge, ChallengeError
+from worker.result import Result
+from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, InfraError, owner_id, run_in_sandbox
+from worker.testids import expected_tests
+from worker.verdict import decide, limit_verdict, parse_report
+
+BASE_ALIASES = ("lab/python",)
+FACTS_OUTPUT_CAP = 8192
+MAX_IMAGE_MB = 600
+
+
+def ensure_base_aliases(client: docker.DockerClient, runner_image: str) -> None:
+    """`lab/python` is a local tag of the runner image: the only base a candidate may use."""
+    try:
+        base = client.images.get(runner_image)
+    except docker.errors.ImageNotFound:
+        raise InfraError(f"the runner image {runner_image} is missing: run `lab images build`") from None
+    for alias in BASE_ALIASES:
+        if f"{alias}:latest" not in base.tags:
+            base.tag(alias, "latest")
+
+
+def _instructions(dockerfile: str) -> list[tuple[int, str, str]]:
+    """(line, INSTRUCTION, arguments), with continuation lines joined."""
+    out, buffer, start = [], "", 0
+    for number, raw in enumerate(dockerfile.splitlines(), 1):
+        line = raw.strip()
+        if not buffer and (not line or line.startswith("#")):
+            continue
+        if not buffer:
+            start = number
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            continue
+        buffer += line
+        word, _, rest = buffer.strip().partition(" ")
+        out.append((start, word.upper(), rest.strip()))
+        buffer = ""
+    if buffer:
+        word, _, rest = buffer.strip().partition(" ")
+        out.append((start, word.upper(), rest.strip()))
+    return out
+
+
+def check_dockerfile(dockerfile: str) -> str | None:
+    """Why the Dockerfile may not be built, or None."""
+    stages: list[str] = []
+    saw_from = False
+    for line, word, args in _instructions(dockerfile):
+        if word == "FROM":
+            saw_from = True
+            parts = [p for p in args.split() if not p.startswith("--")]
+            if any(p.startswith("--platform") for p in args.split()):
+                return f"line {line}: FROM --platform is not allowed"
+            if not parts:
+                return f"line {line}: FROM needs an image"
+            ref = parts[0]
+            if "$" in ref:
+                return f"line {line}: FROM may not use build arguments; write the base name"
+            name = ref.split("@")[0]
+            name = name[:-len(":latest")] if name.endswith(":latest") else name
+            if name not in BASE_ALIASES and name not in stages:
+                return (f"line {line}: FROM {ref} is not allowed; use "
+                        f"{' or '.join(BASE_ALIASES)} (or an earlier stage)")
+            if len(parts) >= 3 and parts[1].lower() == "as":
+                stages.append(parts[2])
+        elif word in ("COPY", "ADD"):
+            for flag in re.findall(r"--from=(\S+)", args):
+                if flag not in stages and not (flag.isdigit() and int(flag) < len(stages) + 1):
+                    return f"line {line}: COPY --from={flag} may only name an earlier stage"
+            if word == "ADD" and re.search(r"\bhttps?://|git@", args):
+                return f"line {line}: ADD from a URL is not allowed (there is no network)"
+        elif not saw_from and word not in ("ARG",):
+            return f"line {line}: the Dockerfile must start with FROM"
+    if not saw_from:
+        return "the Dockerfile has no FROM line"
+    return None
+
+
+def _context(files: dict[str, bytes]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in sorted(files.items()):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            info.mtime = 0
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+def _probe_container(client, tag: str, limits: Limits, command=None, labels=None):
+    return client.containers.create(
+        tag, command=command, user="10001:10001", network_mode="none", cap_drop=["ALL"],
+        security_opt=["no-new-privileges"], mem_limit=f"{limits.memory_mb}m",
+        memswap_limit=f"{limits.memory_mb}m", pids_limit=limits.pids,
+        nano_cpus=int(limits.cpus * 1e9), tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.scratch_mb}m"},
+        labels=labels, detach=True)
+
+
+def _exec(container, command: list[str], timeout: float) -> dict:
+    """Run a probe inside the running container, with a time cap."""
+    api = container.client.api
+    started = time.monotonic()
+    exec_id = api.exec_create(container.id, command, user="10001:10001")["Id"]
+    sock = api.exec_start(exec_id, socket=True)
+    raw = sock._sock if hasattr(sock, "_sock") else sock
+    raw.settimeout(timeout)
+    chunks, size = [], 0
+    timed_out = False
+    try:
+        while True:
+            data = raw.recv(4096)
+            if not data:
+                break
+            size += len(data)
+            if size <= FACTS_OUTPUT_CAP * 2:
+                chunks.append(data)
+    except OSError:
+        timed_out = True
+    finally:
+        raw.close()
+    output = _demux(b"".join(chunks))
+    code = None if timed_out else api.exec_inspect(exec_id).get("ExitCode")
+    return {"exit_code": code, "output": output[:FACTS_OUTPUT_CAP], "timed_out": timed_out,
+            "seconds": round(time.monotonic() - started, 3)}
+
+
+def _demux(stream: bytes) -> str:
+    """Docker's multiplexed exec stream (8-byte frame headers) to text."""
+    out, i = bytearray(), 0
+    while i + 8 <= len(stream):
+        size = int.from_bytes(stream[i + 4:i + 8], "big")
+        out += stream[i + 8:i + 8 + size]
+        i += 8 + size
+    return out.decode("utf-8", "replace")
+
+
+def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -> dict:
+    image = client.images.get(tag)
+    config = image.attrs.get("Config") or {}
+    history = image.history()
+    facts = {
+        "config": {k: config.get(k) for k in ("User", "Cmd", "Entrypoint", "ExposedPorts",
+                                              "Healthcheck", "Labels", "Env", "WorkingDir",
+                                              "StopSignal", "Volumes")},
+        "size_mb": round(image.attrs.get("Size", 0) / 1e6, 1),
+        "layers": len((image.attrs.get("RootFS") or {}).get("Layers") or []),
+        "history": [h.get("CreatedBy", "")[:300] for h in history][:100],
+        "dockerfile": files.get("Dockerfile", b"").decode("utf-8", "replace"),
+        "probes": {},
+    }
+    labels = {LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}"}
+    if not probes:
+        return facts
+    main = _probe_container(client, tag, limits, labels=labels)
+    extra = []
+    try:
+        main.start()
+        for probe in probes:
+            time.sleep(float(probe.get("wait_seconds", 0)))
+            main.reload()
+            result = None
+            if main.status == "running":
+                result = _exec(main, probe["exec"], limits.wall_seconds)
+                main.reload()
+                if main.status != "running" and result["exit_code"] in (None, 126, 127):
+                    result = None  # the image's own command ended under the probe: run it apart
+            if result is not None:
+                facts["probes"][probe["name"]] = result
+            else:
+                one = _probe_container(client, tag, limits, command=probe["exec"], labels=labels)
+                extra.append(one)
+                one.start()
+                try:
+                    status = one.wait(timeout=limits.wall_seconds)
+                    code, timed_out = status.get("StatusCode"), False
+                except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                    one.kill()
+                    code, timed_out = None, True
+                facts["probes"][probe["name"]] = {
+                    "exit_code": code, "timed_out": timed_out, "seconds": None,
+                    "output": one.logs()[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}
+        main.reload()
+        facts["main"] = {"running": main.status == "running",
+                         "logs": main.logs(tail=50)[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}
+    finally:
+        for container in [main, *extra]:
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
+    return facts
+
+
+class DockerfileKind:
+    name = "dockerfile"
+
+    def grade(self, challenge: Challenge, files, mode, limits: Limits, settings: Settings,
+              client: docker.DockerClient, image: str) -> Result:
+        visibility = "public" if mode == "run" else "hidden"
+        tests = challenge.test_files(visibility)
+        try:
+            expected = expected_tests(tests)
+        except SyntaxError as exc:
+            raise ChallengeError(f"{exc.filename}, line {exc.lineno}: {exc.msg}") from None
+        dockerfile = files.get("Dockerfile", b"").decode("utf-8", "replace")
+        refused = check_dockerfile(dockerfile)
+        if refused:
+            return Result(verdict="rejected", message=f"Dockerfile, {refused}",
+                          limits=limits.as_dict())
+        ensure_base_aliases(client, image)
+        tag = f"lab-candidate-{uuid.uuid4().hex[:16]}"
+        build_seconds = max(30.0, limits.wall_seconds * 3)
+        try:
+            try:
+                client.images.build(
+                    fileobj=_context(files), custom_context=True, tag=tag, network_mode="none",
+                    pull=False, rm=True, forcerm=True, timeout=build_seconds,
+                    container_limits={"memory": limits.memory_mb * 2**20,
+                                      "memswap": limits.memory_mb * 2**20},
+                    labels={LABEL: "1", OWNER_LABEL: owner_id()})
+            except docker.errors.BuildError as exc:
+                log = "".join(str(chunk.get("stream", chunk.get("error", "")))
+                              for chunk in exc.build_log)[-3000:]
+                return Result(verdict="error", message=f"the image did not build: {exc.msg}\n{log}",
+                              limits=limits.as_dict())
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+                return Result(verdict="timeout", limits=limits.as_dict(),
+                              message=f"the build took longer than {build_seconds:g} s")
+            size_mb = client.images.get(tag).attrs.get("Size", 0) / 2**20
+            if size_mb > MAX_IMAGE_MB:
+                return Result(verdict="output_limit", limits=limits.as_dict(),
+                              message=f"the image is {size_mb:.0f} MiB, over the {MAX_IMAGE_MB} MiB cap")
+            facts = collect_facts(client, tag, list(challenge.probes), limits, files)
+        except docker.errors.APIError as exc:
+            raise InfraError(f"the engine failed while building or probing: {exc}") from None
+        finally:
+            try:
+                client.images.remove(tag, force=True)
+            except docker.errors.APIError:
+                pass
+        sandbox_files = {**files, **tests, "facts.json": json.dumps(facts).encode()}
+        run = run_in_sandbox(client, image, sandbox_files, [f"tests/{visibility}"], visibility,
+                             limits, settings.grace_seconds, runtime=settings.runtime)
+        if run.outer_timeout:
+            return Result(verdict="timeout", limits=limits.as_dict(),
+                          message=f"wall-clock limit of {limits.wall_seconds:g} s exceeded")
+        report, problem = parse_report(run.log)
+        hit = limit_verdict(report, run.oom_killed, limits)
+        if hit is not None:
+            return hit
+        if report is None:
+            raise InfraError(f"{problem} (container exit code {run.exit_code})")
+        return decide(report, expected, visibility, challenge.points, limits)
