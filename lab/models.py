@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -135,3 +135,20 @@ class Submission(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column()
     challenge: Mapped[Challenge] = relationship()
     user: Mapped[User] = relationship()
+
+
+class PackUpload(db.Model):
+    """A pack zip an instructor uploaded: checked, verified and imported by a worker.
+    The bytes live in the database so a worker on any machine can take the job."""
+
+    __tablename__ = "pack_uploads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued|running|done
+    ok: Mapped[bool | None] = mapped_column()
+    report: Mapped[dict | None] = mapped_column(JSON)
+    pack_id: Mapped[int | None] = mapped_column(ForeignKey("packs.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()

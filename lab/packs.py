@@ -122,10 +122,13 @@ def import_pack(folder: Path, settings: Settings, existing_ok: bool = False) -> 
     return pack, True
 
 
-def load_bundled(challenges_root: Path, settings: Settings) -> list[tuple[str, bool]]:
+def load_bundled(challenges_root: Path, settings: Settings,
+                 only: set[str] | None = None) -> list[tuple[str, bool]]:
     """Import every bundled pack not imported yet (at `lab up` and `lab db seed`)."""
     loaded = []
     for pack_yaml in sorted(challenges_root.glob("*/pack.yaml")):
+        if only is not None and pack_yaml.parent.name not in only:
+            continue
         pack, created = import_pack(pack_yaml.parent, settings, existing_ok=True)
         loaded.append((f"{pack.name} v{pack.version}", created))
     return loaded

@@ -173,3 +173,57 @@ def start_sweeper(app) -> threading.Thread:
     thread.stop = stop  # type: ignore[attr-defined]
     thread.start()
     return thread
+
+
+def verify_upload_now(upload_id: int) -> bool:
+    """Extract, validate, verify and (when all holds) import an uploaded pack zip."""
+    import tempfile
+    from pathlib import Path
+
+    from lab.models import PackUpload
+    from lab.pack_verify import verify_pack
+    from lab.pack_zip import ZipRefused, extract_pack_zip
+    from lab.packs import PackError, import_pack
+    from worker.images import runner_image_tag
+    from worker.sandbox import connect
+
+    settings = current_app.config["LAB_SETTINGS"]
+    claimed = db.session.execute(update(PackUpload).where(PackUpload.id == upload_id,
+                                                          PackUpload.status == "queued")
+                                 .values(status="running")).rowcount
+    db.session.commit()
+    if not claimed:
+        return False
+    upload = db.session.get(PackUpload, upload_id)
+    report: dict = {"problems": [], "checks": [], "imported": None}
+    ok = False
+    with tempfile.TemporaryDirectory(prefix="lab-upload-") as tmp:
+        try:
+            folder = extract_pack_zip(upload.data, Path(tmp))
+            image = settings.runner_image or runner_image_tag("python")
+            verified = verify_pack(folder, settings, connect(), image)
+            report["problems"] = [str(p) for p in verified.pack.problems]
+            report["checks"] = [{"challenge": c.challenge, "what": c.what, "ok": c.ok,
+                                 "detail": c.detail, "seconds": c.seconds} for c in verified.checks]
+            if verified.ok:
+                pack, _ = import_pack(folder, settings)
+                upload.pack_id = pack.id
+                report["imported"] = f"{pack.name} version {pack.version}"
+                ok = True
+        except ZipRefused as exc:
+            report["problems"].append(f"refused: {exc}")
+        except PackError as exc:
+            report["problems"].append(str(exc))
+            report["problems"].extend(str(p) for p in exc.problems)
+        except Exception as exc:  # noqa: BLE001 - the report must say what happened
+            log.exception("verifying upload %s failed", upload_id)
+            report["problems"].append(f"verification failed on our side: {exc}")
+    db.session.execute(update(PackUpload).where(PackUpload.id == upload_id).values(
+        status="done", ok=ok, report=report, pack_id=upload.pack_id, finished_at=utcnow()))
+    db.session.commit()
+    return ok
+
+
+@shared_task(name="lab.verify_upload", acks_late=True, reject_on_worker_lost=True)
+def verify_upload(upload_id: int) -> bool:
+    return verify_upload_now(upload_id)

@@ -19,12 +19,16 @@ PASSWORD = "correct horse 1"
 # LAB_TEST_DATABASE_URL runs these tests against another database (PostgreSQL in
 # `make test`); by default each test gets a fresh SQLite file.
 EXTERNAL_DB = os.environ.get("LAB_TEST_DATABASE_URL", "")
+# Predict-the-output keys are computed in the sandbox once per snippet and cached here.
+CACHE = ROOT / "instance" / "cache"
+# LAB_TEST_PACKS=examples,... limits the bundled packs loaded (while authoring); default all.
+ONLY_PACKS = set(os.environ["LAB_TEST_PACKS"].split(",")) if os.environ.get("LAB_TEST_PACKS") else None
 
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     # Nothing reaches a broker in these tests: enqueueing is replaced per test where needed.
-    settings = Settings(instance_path=tmp_path / "instance",
+    settings = Settings(instance_path=tmp_path / "instance", cache_path=CACHE,
                         redis_url="redis://127.0.0.1:1/0", database_url=EXTERNAL_DB,
                         limits=Limits(wall_seconds=5, cpu_seconds=3))
     application = create_app(settings, TESTING=True)
@@ -32,7 +36,7 @@ def app(tmp_path, monkeypatch):
         if EXTERNAL_DB:
             db.drop_all()
         db.create_all()
-        load_bundled(ROOT / "challenges")
+        load_bundled(ROOT / "challenges", settings, ONLY_PACKS)
     enqueued: list[int] = []
     monkeypatch.setattr("lab.service.enqueue", lambda sid: enqueued.append(sid) or True)
     application.enqueued = enqueued

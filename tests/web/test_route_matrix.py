@@ -4,7 +4,7 @@ who should not.  A new route without an entry here fails the test."""
 import pytest
 
 from lab.extensions import db
-from lab.models import Submission
+from lab.models import PackUpload, Submission
 from tests.web.conftest import login, make_user
 
 # endpoint -> (anonymous, candidate, instructor, admin) expected status
@@ -18,6 +18,7 @@ EXPECTED = {
     "submissions.history": (302, 200, 200, 200),
     "profile.show": (302, 200, 200, 200),
     "instructor.index": (302, 403, 200, 200),
+    "instructor.show_upload": (302, 403, 200, 200),
     "auth.signup": (200, 200, 200, 200),
     "auth.login": (200, 200, 200, 200),
     "api.list_challenges": (401, 200, 200, 200),
@@ -46,6 +47,11 @@ def test_route_matrix(app, role_index, role):
                data={"file:solution.py": "x = 1\n", "mode": "run", "csrf_token": csrf})
     with app.app_context():
         submission_id = db.session.query(Submission).one().id
+        upload = PackUpload(user_id=1, filename="x.zip", data=b"", status="done", ok=False,
+                            report={"problems": ["example"]})
+        db.session.add(upload)
+        db.session.commit()
+        upload_id = upload.id
     client = app.test_client()
     if role == "candidate":
         client = owner
@@ -58,7 +64,8 @@ def test_route_matrix(app, role_index, role):
         for rule in app.url_map.iter_rules():
             if "GET" not in rule.methods:
                 continue
-            args = {k: (submission_id if k == "submission_id" else ARGS[k]) for k in rule.arguments}
+            args = {k: (submission_id if k == "submission_id" else
+                        upload_id if k == "upload_id" else ARGS[k]) for k in rule.arguments}
             url = url_for(rule.endpoint, **args)
             status = client.get(url).status_code
             assert status == EXPECTED[rule.endpoint][role_index], (role, url, status)
