@@ -50,8 +50,8 @@ def check_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         if not info.flag_bits & UTF8_FLAG and not info.filename.isascii():
             raise ZipRefused(f"{info.filename!r}: file names must be UTF-8")
         parts = _safe_parts(info.filename)
-        mode = info.external_attr >> 16
-        if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+        kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the tool stored no Unix type
+        if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
             raise ZipRefused(f"{info.filename!r}: symbolic links and special files are not allowed")
         key = "/".join(parts)
         if key in seen and not info.is_dir():

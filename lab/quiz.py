@@ -16,7 +16,8 @@ def _norm(text: str) -> str:
 
 
 def _norm_output(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").rstrip("\n").splitlines())
+    """Outputs compare line by line, ignoring white space at line ends and around the whole."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().splitlines())
 
 
 def public_questions(questions: list[dict]) -> list[dict]:

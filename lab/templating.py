@@ -17,7 +17,13 @@ def render_markdown(text: str) -> Markup:
     return Markup(_markdown.render(text or ""))
 
 
+def render_inline(text: str) -> Markup:
+    """One line of Markdown (code spans, emphasis) without a paragraph around it."""
+    return Markup(_markdown.renderInline(str(text or "")))
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["inline"] = render_inline
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.filters["seconds"] = lambda v: "" if v is None else f"{v:.2f} s"

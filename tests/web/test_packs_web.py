@@ -1,0 +1,193 @@
+"""Pack import/export, versions, instructor uploads, quizzes in the web app."""
+
+import html
+import io
+import re
+
+import pytest
+import yaml
+
+from lab.extensions import db
+from lab.models import Challenge, Pack, PackUpload, Submission
+from lab.pack_scaffold import scaffold
+from lab.pack_zip import extract_pack_zip, zip_folder_files
+from lab.packs import PackError, export_files, import_pack
+
+
+def bump(folder, version, title=None):
+    data = yaml.safe_load((folder / "pack.yaml").read_text())
+    data["version"] = version
+    (folder / "pack.yaml").write_text(yaml.safe_dump(data))
+    if title:
+        path = folder / "word-count" / "challenge.yaml"
+        path.write_text(path.read_text().replace("title: Count words", f"title: {title}"))
+
+
+@pytest.fixture
+def sample(tmp_path):
+    return scaffold("sample", "python", tmp_path / "src")
+
+
+def test_import_export_round_trip(app, sample, tmp_path):
+    with app.app_context():
+        pack, created = import_pack(sample, app.config["LAB_SETTINGS"])
+        assert created and pack.challenges[0].slug == "word-count"
+        exported = export_files(pack)
+    again = extract_pack_zip(zip_folder_files(exported, "sample"), tmp_path / "out")
+    original = {p.relative_to(sample).as_posix(): p.read_bytes() for p in sample.rglob("*")
+                if p.is_file()}
+    round_trip = {p.relative_to(again).as_posix(): p.read_bytes() for p in again.rglob("*")
+                  if p.is_file()}
+    assert round_trip == original
+
+
+def test_same_version_twice_is_refused_and_changes_nothing(app, sample):
+    with app.app_context():
+        import_pack(sample, app.config["LAB_SETTINGS"])
+        with pytest.raises(PackError, match="imported already"):
+            import_pack(sample, app.config["LAB_SETTINGS"])
+        assert db.session.query(Pack).filter_by(name="sample").count() == 1
+
+
+def test_invalid_pack_imports_nothing(app, sample):
+    (sample / "word-count" / "prompt.md").unlink()
+    with app.app_context():
+        with pytest.raises(PackError) as info:
+            import_pack(sample, app.config["LAB_SETTINGS"])
+        assert any("prompt.md" in str(p) for p in info.value.problems)
+        assert db.session.query(Pack).filter_by(name="sample").count() == 0
+
+
+def test_new_version_keeps_old_submissions_on_the_old_version(app, sample, candidate):
+    with app.app_context():
+        import_pack(sample, app.config["LAB_SETTINGS"])
+    r = candidate.post("/challenges/sample/word-count/submissions",
+                       data={"file:words.py": "def count_words(t):\n    return {}\n",
+                             "mode": "submit", "csrf_token": candidate.csrf})
+    assert r.status_code == 303
+    bump(sample, 2, title="Count words, second edition")
+    (sample / "word-count" / "tests" / "hidden" / "test_words_hidden.py").write_text(
+        (sample / "word-count" / "tests" / "hidden" / "test_words_hidden.py").read_text()
+        + '\n\ndef test_new_in_v2():\n    """Only version 2 has this test"""\n    assert True\n')
+    with app.app_context():
+        import_pack(sample, app.config["LAB_SETTINGS"])
+        old = db.session.query(Submission).one()
+        assert old.challenge.pack.version == 1
+        assert "test_new_in_v2" not in old.challenge.files["tests/hidden/test_words_hidden.py"]
+        from worker.tasks import core_challenge
+
+        assert "test_new_in_v2" not in core_challenge(old.challenge).test_files("hidden")[
+            "tests/hidden/test_words_hidden.py"].decode()
+    page = candidate.get("/challenges/sample/word-count")
+    assert "second edition" in page.text
+    assert candidate.get(f"/submissions/{old.id}").status_code == 200
+
+
+def upload(client, data: bytes, name="pack.zip"):
+    return client.post("/instructor/packs", data={"pack": (io.BytesIO(data), name),
+                                                  "csrf_token": client.csrf},
+                       content_type="multipart/form-data")
+
+
+def test_upload_as_candidate_is_403(app, candidate, sample):
+    files = {p.relative_to(sample).as_posix(): p.read_bytes() for p in sample.rglob("*")
+             if p.is_file()}
+    r = upload(candidate, zip_folder_files(files, "sample"))
+    assert r.status_code == 403
+    with app.app_context():
+        assert db.session.query(PackUpload).count() == 0
+
+
+def test_upload_refuses_hostile_zip_at_once(app, instructor_client):
+    from tests.packs.test_zip import CORPUS
+
+    r = upload(instructor_client, CORPUS["dot-dot"][0])
+    assert r.status_code == 400 and "'..' is not allowed" in html.unescape(r.text)
+    r = upload(instructor_client, b"not a zip")
+    assert r.status_code == 400 and "not a zip" in r.text
+    with app.app_context():
+        assert db.session.query(PackUpload).count() == 0
+
+
+@pytest.mark.docker
+def test_upload_is_verified_and_imported_by_the_worker(app, instructor_client, sample, monkeypatch,
+                                                       docker_client):
+    from worker import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.verify_upload, "apply_async", lambda args, **kw: queued.append(args))
+    files = {p.relative_to(sample).as_posix(): p.read_bytes() for p in sample.rglob("*")
+             if p.is_file()}
+    r = upload(instructor_client, zip_folder_files(files, "sample"))
+    assert r.status_code == 303
+    page = instructor_client.get(r.location)
+    assert "Waiting for a worker" in page.text
+    with app.app_context():
+        assert tasks.verify_upload_now(queued[0][0]) is True
+    page = instructor_client.get(r.location).text
+    assert "Imported: sample version 1" in page and "FAIL" not in page
+    # a broken pack: its starter passes, so verification fails and nothing is imported
+    bump(sample, 2)
+    (sample / "word-count" / "starter" / "words.py").write_text(
+        (sample / "word-count" / "solution" / "words.py").read_text())
+    files = {p.relative_to(sample).as_posix(): p.read_bytes() for p in sample.rglob("*")
+             if p.is_file()}
+    r = upload(instructor_client, zip_folder_files(files, "sample"))
+    with app.app_context():
+        assert tasks.verify_upload_now(queued[1][0]) is False
+        assert db.session.query(Pack).filter_by(name="sample").count() == 1
+    page = instructor_client.get(r.location).text
+    assert "Not imported" in page and "starter fails a hidden test" in page
+
+
+def test_enable_disable_a_version(app, instructor_client, sample):
+    with app.app_context():
+        pack, _ = import_pack(sample, app.config["LAB_SETTINGS"])
+        pack_id = pack.id
+    r = instructor_client.post(f"/instructor/packs/{pack_id}/enabled",
+                               data={"enabled": "0", "csrf_token": instructor_client.csrf})
+    assert r.status_code == 303
+    assert "Count words" not in instructor_client.get("/challenges").text
+    instructor_client.post(f"/instructor/packs/{pack_id}/enabled",
+                           data={"enabled": "1", "csrf_token": instructor_client.csrf})
+    assert "Count words" in instructor_client.get("/challenges").text
+
+
+@pytest.mark.docker
+def test_quiz_page_answers_and_review(app, candidate, tmp_path, docker_client):
+    quiz = scaffold("quizpack", "quiz", tmp_path)
+    with app.app_context():
+        import_pack(quiz, app.config["LAB_SETTINGS"])
+        stored = db.session.query(Challenge).filter_by(slug="basics-quiz").one().questions
+        assert [q["answer"] for q in stored] == [1, "2"]  # the predict key came from the sandbox
+    page = candidate.get("/challenges/quizpack/basics-quiz").text
+    assert "What does this print?" in page and "made once" not in page  # no explanation yet
+    r = candidate.post("/challenges/quizpack/basics-quiz/quiz",
+                       data={"q:is-or-eq": "1", "q:shared-default": " 2 \n",
+                             "csrf_token": candidate.csrf})
+    assert r.status_code == 303
+    review = candidate.get(r.location).text
+    assert re.search(r"Passed.*2/2", review, re.S) and "made once" in review
+
+
+def test_quiz_api_rejects_bad_answers(app, token, tmp_path, monkeypatch):
+    quiz = scaffold("quizpack", "quiz", tmp_path)
+    monkeypatch.setattr("lab.packs._predict_keys",
+                        lambda q, s: {"basics-quiz": {"shared-default": "2"}})
+    with app.app_context():
+        import_pack(quiz, app.config["LAB_SETTINGS"])
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    detail = client.get("/api/v1/challenges/quizpack/basics-quiz", headers=headers).get_json()
+    assert "answer" not in detail["questions"][0] and "explanation" not in detail["questions"][0]
+    bad = client.post("/api/v1/submissions", headers=headers,
+                      json={"challenge": "quizpack/basics-quiz", "answers": {"is-or-eq": 7}})
+    assert bad.status_code == 422 and "is-or-eq" in bad.get_json()["error"]
+    bad = client.post("/api/v1/submissions", headers=headers,
+                      json={"challenge": "quizpack/basics-quiz", "answers": {"nope": 1}})
+    assert bad.status_code == 422 and "unknown question" in bad.get_json()["error"]
+    ok = client.post("/api/v1/submissions", headers=headers,
+                     json={"challenge": "quizpack/basics-quiz", "answers": {"is-or-eq": 1}})
+    assert ok.status_code == 202
+    result = client.get(f"/api/v1/submissions/{ok.get_json()['id']}", headers=headers).get_json()
+    assert result["status"] == "done" and (result["score"], result["max_score"]) == (1, 2)
