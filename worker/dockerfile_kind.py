@@ -27,6 +27,7 @@ import uuid
 import docker
 import docker.errors
 import requests.exceptions
+import urllib3.exceptions
 
 from lab.config import Limits, Settings
 from worker.challenge import Challenge, ChallengeError
@@ -243,7 +244,7 @@ class DockerfileKind:
                           limits=limits.as_dict())
         ensure_base_aliases(client, image)
         tag = f"lab-candidate-{uuid.uuid4().hex[:16]}"
-        build_seconds = max(30.0, limits.wall_seconds * 3)
+        build_seconds = max(10.0, limits.wall_seconds * 3)
         try:
             try:
                 client.images.build(
@@ -257,7 +258,9 @@ class DockerfileKind:
                               for chunk in exc.build_log)[-3000:]
                 return Result(verdict="error", message=f"the image did not build: {exc.msg}\n{log}",
                               limits=limits.as_dict())
-            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+            except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError,
+                    urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ProtocolError):
+                # Closing the connection cancels the build in the engine.
                 return Result(verdict="timeout", limits=limits.as_dict(),
                               message=f"the build took longer than {build_seconds:g} s")
             size_mb = client.images.get(tag).attrs.get("Size", 0) / 2**20
