@@ -1,0 +1,55 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+
+class AtomicCounter:
+    """A counter that many threads can increment at the same time without losing updates."""
+
+    def __init__(self, start=0):
+        self._value = start
+        self._lock = threading.Lock()
+
+    def increment(self, by=1):
+        """Add `by` and return the new value, as one indivisible step."""
+        with self._lock:
+            self._value = self._value + by
+            return self._value
+
+    @property
+    def value(self):
+        with self._lock:
+            return self._value
+
+
+def parallel_map(func, items, max_workers=4, progress=None):
+    """Apply func to every item on at most max_workers threads; results in input order."""
+    if type(max_workers) is not int:
+        raise TypeError("max_workers must be an int")
+    if max_workers < 1:
+        raise ValueError("max_workers must be at least 1")
+
+    def call(item):
+        result = func(item)
+        if progress is not None:
+            progress.increment()
+        return result
+
+    items = list(items)
+    results = [None] * len(items)
+    errors = [None] * len(items)
+
+    def run(index, item):
+        try:
+            results[index] = call(item)
+        except BaseException as exc:  # noqa: BLE001
+            errors[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, item)) for i, item in enumerate(items)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
