@@ -124,7 +124,7 @@ class Submission(db.Model):
     files: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     verdict: Mapped[str | None] = mapped_column(String(20))
-    score: Mapped[int | None] = mapped_column()
+    score: Mapped[float | None] = mapped_column()
     max_score: Mapped[int | None] = mapped_column()
     result: Mapped[dict | None] = mapped_column(JSON)
     claim: Mapped[str | None] = mapped_column(String(64))  # who may store the result

@@ -17,14 +17,14 @@ class TestResult:
     duration: float
     visibility: str  # public | hidden
     id: str = ""
-    points: int = 1
+    points: float = 1
     intent: str = ""
 
 
 @dataclass
 class Result:
     verdict: str
-    score: int = 0
+    score: float = 0  # whole unless parametrized cases share a test's points
     max_score: int = 0
     tests: list[TestResult] = field(default_factory=list)
     stdout: str = ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import signal
+from collections import Counter
 
 import jsonschema
 
@@ -193,7 +194,8 @@ def _test_entry(nodeid, phases, expected, visibility, points, exit_note) -> Test
             if failing["when"] != "call":
                 text = f"error during test {failing['when']}"
             elif category == "exception":
-                text = f"your code raised {failing.get('exception') or 'an exception'}"
+                text = (f"your code raised {failing['exception']}" if failing.get("exception")
+                        else "your code raised an exception of a non-built-in type")
             else:
                 text = CATEGORY_TEXT.get(category, "failed")
         else:
@@ -248,8 +250,14 @@ def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,
                       + ", ".join(sorted(missing)[:5]), **base)
     tests = [_test_entry(i, phases.get(i, {}), expected, visibility, points, exit_note)
              for i in collected]
-    max_score = sum(t.points for t in tests)
-    score = sum(t.points for t in tests if t.outcome == "passed")
+    # A test function's points are shared by its parametrized cases, so max_score is the
+    # same whether or not the run got as far as expanding them.
+    cases = Counter(base_of(t.id) for t in tests)
+    for test in tests:
+        test.points = round(test.points / cases[base_of(test.id)], 4)
+    score = round(sum(t.points for t in tests if t.outcome == "passed"), 2)
+    if score == int(score):
+        score = int(score)
     everything_passed = all(t.outcome == "passed" for t in tests)
     clean_exit = (finished is not None and finished.get("exitstatus") == 0
                   and child.get("exit_code") == 0)

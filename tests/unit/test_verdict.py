@@ -156,3 +156,24 @@ def test_limits_are_named_with_their_value(overrides, verdict, words):
 
 def test_no_limit_on_a_clean_run():
     assert limit_verdict(report(), False, LIMITS) is None
+
+
+def test_parametrized_cases_share_their_tests_points():
+    ids = ["tests/hidden/test_h.py::test_a[1]", "tests/hidden/test_h.py::test_a[2]",
+           "tests/hidden/test_h.py::test_b"]
+    events = [{"event": "start"}, {"event": "collected", "ids": ids}]
+    events += phases(ids[0]) + phases(ids[1], "failed") + phases(ids[2])
+    events.append({"event": "finished", "exitstatus": 1, "tampered": []})
+    result = decide(report(events), EXPECTED, "hidden", {"test_a": 2}, LIMITS)
+    assert result.max_score == 3  # the same as when nothing could run: one entry per function
+    assert result.score == 2 and [t.points for t in result.tests] == [1, 1, 1]
+
+
+def test_non_builtin_exception_is_described_without_its_name():
+    events = [{"event": "start"}, {"event": "collected", "ids": IDS}]
+    failing = phases(IDS[0], "failed")
+    failing[1].update(category="exception", exception=None)
+    events += failing + phases(IDS[1])
+    events.append({"event": "finished", "exitstatus": 1, "tampered": []})
+    result = decide(report(events), EXPECTED, "hidden", {}, LIMITS)
+    assert result.tests[0].message.endswith("your code raised an exception of a non-built-in type")

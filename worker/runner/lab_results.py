@@ -137,7 +137,7 @@ def _exception_name(excinfo) -> str | None:
     kind = excinfo.type
     if getattr(builtins, kind.__name__, None) is kind:
         return kind.__name__
-    return "Exception"
+    return None
 
 
 def _category(report, excinfo) -> str:
