@@ -1,0 +1,23 @@
+import io
+
+import pytest
+
+from confloader import ConfigError, MissingFieldError, load_config
+
+
+def test_loads_a_valid_config():
+    config = load_config(io.StringIO('{"name": "api", "port": 8080, "workers": 4}'))
+    assert config == {"name": "api", "port": 8080, "debug": False, "workers": 4}
+
+
+def test_missing_port_names_the_field():
+    with pytest.raises(MissingFieldError) as info:
+        load_config(io.StringIO('{"name": "api"}'))
+    assert info.value.field == "port"
+    assert isinstance(info.value, ConfigError)
+
+
+def test_stream_is_closed():
+    stream = io.StringIO('{"name": "api", "port": 1}')
+    load_config(stream)
+    assert stream.closed
