@@ -72,11 +72,19 @@ def test_missing_name_in_run_mode_shows_the_import_error(make_challenge, grade_t
                                   "../solution.py", "setup.cfg", "tox.ini", "pyproject.toml",
                                   "usercustomize.py"])
 def test_forbidden_files_are_rejected_before_running(make_challenge, docker_client, settings, name):
-    before = len(docker_client.containers.list(all=True))
-    result = grade(make_challenge(), {"solution.py": GOOD_ADD.encode(), name: b"x = 1\n"},
-                   "submit", settings=settings, client=docker_client)
+    from worker.sandbox import OWNER_LABEL, owner_id
+
+    events = []
+    real_create = docker_client.containers.create
+    docker_client.containers.create = lambda *a, **k: events.append(k) or real_create(*a, **k)
+    try:
+        result = grade(make_challenge(), {"solution.py": GOOD_ADD.encode(), name: b"x = 1\n"},
+                       "submit", settings=settings, client=docker_client)
+    finally:
+        docker_client.containers.create = real_create
     assert result.verdict == "rejected" and repr(name) in result.message
-    assert len(docker_client.containers.list(all=True)) == before
+    assert events == []  # no container was even created
+    assert not docker_client.containers.list(all=True, filters={"label": f"{OWNER_LABEL}={owner_id()}"})
 
 
 def test_non_utf8_is_rejected(make_challenge, docker_client, settings):

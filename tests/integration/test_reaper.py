@@ -16,8 +16,13 @@ from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, owner_id
 pytestmark = pytest.mark.docker
 
 
-def labelled(client):
-    return client.containers.list(all=True, filters={"label": f"{LABEL}=1"})
+def labelled(client, pid=None):
+    """Sandbox containers (of one grader process, if pid is given); sparse listing, since
+    other graders may remove theirs while we look."""
+    found = client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL}=1"})
+    if pid is None:
+        return found
+    return [c for c in found if (c.attrs.get("Labels") or {}).get(OWNER_LABEL, "").endswith(f":{pid}")]
 
 
 def test_killed_grader_leaves_a_container_the_reaper_removes(docker_client, make_challenge,
@@ -31,17 +36,16 @@ def test_killed_grader_leaves_a_container_the_reaper_removes(docker_client, make
                             start_new_session=True)
     try:
         deadline = time.time() + 30
-        while time.time() < deadline and not labelled(docker_client):
+        while time.time() < deadline and not labelled(docker_client, proc.pid):
             time.sleep(0.1)
         time.sleep(0.5)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-        left = labelled(docker_client)
+        left = labelled(docker_client, proc.pid)
         assert left, "the killed grader should have left its container behind"
-        assert left[0].labels[OWNER_LABEL].endswith(f":{proc.pid}")
         removed = reap(docker_client, max_age_seconds=3600)
         assert {c.short_id for c in left} <= set(removed)
-        assert labelled(docker_client) == []
+        assert labelled(docker_client, proc.pid) == []
     finally:
         if proc.poll() is None:
             proc.kill()
