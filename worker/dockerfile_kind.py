@@ -169,10 +169,33 @@ def _demux(stream: bytes) -> str:
     return out.decode("utf-8", "replace")
 
 
+def _run_apart(client, tag: str, limits: Limits, command, labels, extra: list) -> dict:
+    """A probe in a fresh container of the image.  A command the image cannot start
+    (not a program, say) is a fact about the candidate's image, not an engine failure."""
+    try:
+        one = _probe_container(client, tag, limits, command=command, labels=labels)
+        extra.append(one)
+        one.start()
+    except docker.errors.APIError as exc:
+        return {"exit_code": None, "timed_out": False, "seconds": None, "output": "",
+                "error": f"the container could not start: {exc.explanation or exc}"[:500]}
+    try:
+        status = one.wait(timeout=limits.wall_seconds)
+        code, timed_out = status.get("StatusCode"), False
+    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+        one.kill()
+        code, timed_out = None, True
+    return {"exit_code": code, "timed_out": timed_out, "seconds": None,
+            "output": one.logs()[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}
+
+
 def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -> dict:
     image = client.images.get(tag)
     config = image.attrs.get("Config") or {}
     history = image.history()
+    # The grader's own build labels are not the candidate's.
+    config = dict(config, Labels={k: v for k, v in (config.get("Labels") or {}).items()
+                                  if not k.startswith("interview-lab.")} or None)
     facts = {
         "config": {k: config.get(k) for k in ("User", "Cmd", "Entrypoint", "ExposedPorts",
                                               "Healthcheck", "Labels", "Env", "WorkingDir",
@@ -195,25 +218,16 @@ def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -
             main.reload()
             result = None
             if main.status == "running":
-                result = _exec(main, probe["exec"], limits.wall_seconds)
-                main.reload()
-                if main.status != "running" and result["exit_code"] in (None, 126, 127):
-                    result = None  # the image's own command ended under the probe: run it apart
-            if result is not None:
-                facts["probes"][probe["name"]] = result
-            else:
-                one = _probe_container(client, tag, limits, command=probe["exec"], labels=labels)
-                extra.append(one)
-                one.start()
                 try:
-                    status = one.wait(timeout=limits.wall_seconds)
-                    code, timed_out = status.get("StatusCode"), False
-                except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-                    one.kill()
-                    code, timed_out = None, True
-                facts["probes"][probe["name"]] = {
-                    "exit_code": code, "timed_out": timed_out, "seconds": None,
-                    "output": one.logs()[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}
+                    result = _exec(main, probe["exec"], limits.wall_seconds)
+                except docker.errors.APIError:
+                    result = None  # the command ended between the check and the exec
+                main.reload()
+                if result and main.status != "running" and result["exit_code"] in (None, 126, 127):
+                    result = None  # the image's own command ended under the probe: run it apart
+            if result is None:
+                result = _run_apart(client, tag, limits, probe["exec"], labels, extra)
+            facts["probes"][probe["name"]] = result
         main.reload()
         facts["main"] = {"running": main.status == "running",
                          "logs": main.logs(tail=50)[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}

@@ -84,3 +84,12 @@ def test_root_image_fails_the_hidden_test(challenge, docker_client):
     failed = [t for t in result.tests if t.outcome != "passed"]
     assert [t.name for t in failed] == ["test_not_root"]
     assert failed[0].message == "The image runs as a user other than root: wrong answer"
+
+
+def test_probe_that_cannot_start_is_a_fact_not_an_engine_error(tmp_path, docker_client):
+    folder = scaffold("dk2", "dockerfile", tmp_path) / "non-root-image"
+    meta = folder / "challenge.yaml"
+    meta.write_text(meta.read_text().replace("exec: [python3, /app/app.py]", "exec: [Ada]"))
+    result = run(folder, GOOD, docker_client)
+    assert result.verdict == "failed", result.message  # the probe test fails; no infra_error
+    assert [t.name for t in result.tests if t.outcome != "passed"] == ["test_prints_greeting"]

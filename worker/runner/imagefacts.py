@@ -4,7 +4,7 @@
     facts()["config"]["User"]          # image config: User, Cmd, Entrypoint, ExposedPorts,
                                        # Healthcheck, Labels, Env, WorkingDir, StopSignal
     facts()["size_mb"], facts()["layers"], facts()["history"], facts()["dockerfile"]
-    facts()["probes"]["name"]          # {exit_code, output, timed_out, seconds}
+    facts()["probes"]["name"]          # {exit_code, output, timed_out, seconds[, error]}
     facts()["main"]                    # {running, logs} of the container started from the image
 """
 
