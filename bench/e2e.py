@@ -62,6 +62,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from benchutil import git_state, load_average, nearest_rank
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CHALLENGE = "examples/retry-decorator"
 HEALTH_TIMEOUT = 120.0
@@ -350,29 +352,10 @@ def run_load(url: str, tokens: list[str], body: dict[str, Any], candidates: int,
 # ---------------------------------------------------------------- report
 
 
-def nearest_rank(sorted_values: list[float], percent: float) -> float:
-    if not sorted_values:
-        return math.nan
-    rank = max(1, math.ceil(percent / 100.0 * len(sorted_values)))
-    return sorted_values[rank - 1]
 
 
-def git_state() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
 
 
-def load_average() -> list[float]:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return []
 
 
 def summarise(load: LoadResult, args: argparse.Namespace, reference: bool) -> dict[str, Any]:

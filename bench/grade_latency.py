@@ -53,6 +53,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from benchutil import git_state, load_average, nearest_rank
+
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 DEFAULT_CHALLENGE = "challenges/examples/retry-decorator"
@@ -97,12 +99,6 @@ class Series:
                 self.first_failure = outcome.detail
 
 
-def nearest_rank(sorted_samples: list[float], percent: float) -> float:
-    """Nearest-rank percentile: the value at rank ceil(p/100 * n), 1-based."""
-    if not sorted_samples:
-        return math.nan
-    rank = max(1, math.ceil(percent / 100.0 * len(sorted_samples)))
-    return sorted_samples[rank - 1]
 
 
 def summarise(series: Series, bare_median: float) -> dict[str, Any]:
@@ -299,23 +295,8 @@ def build_measurements(challenge_path: Path, workdir: Path) -> tuple[
             "lab_grade_cli": lab_grade_cli}, context
 
 
-def git_state() -> str:
-    """`<short commit>` plus `+dirty` when the checkout has changes (they are what ran)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
 
 
-def load_average() -> list[float]:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return []
 
 
 def run_benchmark(measurements: dict[str, Callable[[], tuple[float, Outcome]]],

@@ -32,9 +32,9 @@ import urllib3.exceptions
 from lab.config import Limits, Settings
 from worker.challenge import Challenge, ChallengeError
 from worker.result import Result
-from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, InfraError, owner_id, run_in_sandbox
+from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, InfraError, owner_id
 from worker.testids import expected_tests
-from worker.verdict import decide, limit_verdict, parse_report
+from worker.verdict import run_tests
 
 BASE_ALIASES = ("lab/python",)
 FACTS_OUTPUT_CAP = 8192
@@ -290,15 +290,5 @@ class DockerfileKind:
             except docker.errors.APIError:
                 pass
         sandbox_files = {**files, **tests, "facts.json": json.dumps(facts).encode()}
-        run = run_in_sandbox(client, image, sandbox_files, [f"tests/{visibility}"], visibility,
-                             limits, settings.grace_seconds, runtime=settings.runtime)
-        if run.outer_timeout:
-            return Result(verdict="timeout", limits=limits.as_dict(),
-                          message=f"wall-clock limit of {limits.wall_seconds:g} s exceeded")
-        report, problem = parse_report(run.log)
-        hit = limit_verdict(report, run.oom_killed, limits)
-        if hit is not None:
-            return hit
-        if report is None:
-            raise InfraError(f"{problem} (container exit code {run.exit_code})")
-        return decide(report, expected, visibility, challenge.points, limits)
+        return run_tests(client, image, sandbox_files, visibility, expected, challenge.points,
+                         limits, settings)

@@ -15,9 +15,8 @@ import docker
 from lab.config import Limits, Settings
 from worker.challenge import Challenge, ChallengeError
 from worker.result import Result
-from worker.sandbox import InfraError, run_in_sandbox
 from worker.testids import expected_tests
-from worker.verdict import decide, limit_verdict, parse_report
+from worker.verdict import run_tests
 
 
 class Kind(Protocol):
@@ -48,19 +47,8 @@ class PytestKind:
             max_score = sum(challenge.points.get(k.split("::")[-1], 1) for k in expected)
             return Result(verdict="error", message=syntax, max_score=max_score,
                           limits=limits.as_dict())
-        run = run_in_sandbox(client, image, {**files, **tests},
-                             [f"tests/{visibility}"], visibility, limits,
-                             settings.grace_seconds, runtime=settings.runtime)
-        if run.outer_timeout:
-            return Result(verdict="timeout", limits=limits.as_dict(),
-                          message=f"wall-clock limit of {limits.wall_seconds:g} s exceeded")
-        report, problem = parse_report(run.log)
-        hit = limit_verdict(report, run.oom_killed, limits)
-        if hit is not None:
-            return hit
-        if report is None:
-            raise InfraError(f"{problem} (container exit code {run.exit_code})")
-        return decide(report, expected, visibility, challenge.points, limits)
+        return run_tests(client, image, {**files, **tests}, visibility, expected,
+                         challenge.points, limits, settings)
 
 
 def _syntax_error(files: dict[str, bytes]) -> str:

@@ -276,3 +276,23 @@ def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,
         message = "; ".join([message, *notes]) if message else "; ".join(notes)
     return Result(verdict=verdict, score=score, max_score=max_score, tests=tests,
                   message=message, **base)
+
+
+def run_tests(client, image: str, files: dict[str, bytes], visibility: str, expected: dict,
+              points: dict, limits: Limits, settings) -> Result:
+    """Run tests/<visibility> over `files` in one sandbox and judge what came out:
+    the step every pytest-based kind ends with."""
+    from worker.sandbox import InfraError, run_in_sandbox
+
+    run = run_in_sandbox(client, image, files, [f"tests/{visibility}"], visibility, limits,
+                         settings.grace_seconds, runtime=settings.runtime)
+    if run.outer_timeout:
+        return Result(verdict="timeout", limits=limits.as_dict(),
+                      message=f"wall-clock limit of {limits.wall_seconds:g} s exceeded")
+    report, problem = parse_report(run.log)
+    hit = limit_verdict(report, run.oom_killed, limits)
+    if hit is not None:
+        return hit
+    if report is None:
+        raise InfraError(f"{problem} (container exit code {run.exit_code})")
+    return decide(report, expected, visibility, points, limits)
