@@ -222,7 +222,7 @@ def scaffold(name: str, kind: str, dest: Path) -> Path:
     files = {"pack.yaml": _d(f"""
         name: {name}
         version: 1
-        title: {name.replace('-', ' ').capitalize()}
+        title: {name.replace('-', ' ').capitalize()} pack
         description: Describe the pack here.
         authors: [You]
         license: CC-BY-4.0

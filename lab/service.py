@@ -148,6 +148,10 @@ def user_marks(user: User) -> dict[int, str]:
     return marks
 
 
+def _whole(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def public_result(submission: Submission) -> dict:
     """The submission as the API and the pages show it to its owner."""
     result = submission.result or {}
@@ -157,7 +161,7 @@ def public_result(submission: Submission) -> dict:
         "mode": submission.mode,
         "status": submission.status,
         "verdict": submission.verdict,
-        "score": submission.score,
+        "score": _whole(submission.score),
         "max_score": submission.max_score,
         "message": result.get("message", ""),
         "tests": result.get("tests", []),

@@ -22,7 +22,16 @@ def render_inline(text: str) -> Markup:
     return Markup(_markdown.renderInline(str(text or "")))
 
 
+def number(value) -> str:
+    """6.0 -> '6', 5.25 -> '5.25' (scores are fractional only when cases share points)."""
+    if value is None:
+        return ""
+    value = round(float(value), 2)
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
 def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["num"] = number
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["inline"] = render_inline
     app.jinja_env.filters["fromjson"] = json.loads

@@ -101,3 +101,5 @@ def grade_text(docker_client, settings):
 
 def pytest_configure(config):
     os.environ.setdefault("LAB_INSTANCE_PATH", str(ROOT / "instance"))
+    # Every lab the tests start shares one cache of predict-the-output keys.
+    os.environ.setdefault("LAB_CACHE_PATH", str(ROOT / "instance" / "cache"))

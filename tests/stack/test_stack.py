@@ -129,11 +129,7 @@ def test_worker_killed_mid_run_submission_completes_exactly_once(env, docker_cli
     settings = load_settings(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    lab_cli(env, "db", "upgrade")
-    subprocess.run([sys.executable, "-c", "from lab.app import create_app;"
-                    "from lab.packs import load_bundled;from pathlib import Path;"
-                    "app=create_app();ctx=app.app_context();ctx.push();"
-                    f"load_bundled(Path({str(EXAMPLES.parent)!r}))"], env=env, check=True)
+    lab_cli(env, "db", "seed")
     full_env = {**stack_env(settings), **env}
     children = [("redis", start_redis(settings, full_env))]
     try:

@@ -23,10 +23,13 @@ def secret_lines(app) -> set[str]:
     """Distinctive lines of hidden tests and solutions that nothing public contains."""
     with app.app_context():
         challenges = db.session.query(Challenge).all()
+        # What candidates are shown on purpose: starters, public tests, prompts, hints.
         public_text = "\n".join(
             text for c in challenges for path, text in c.files.items()
             if path.startswith(("starter/", "tests/public/"))) + "\n".join(
-            c.prompt_md for c in challenges)
+            c.prompt_md + "\n" + "\n".join(c.hints) + "\n" + "\n".join(
+                q.get("snippet", "") + "\n" + q["prompt"] for q in c.questions)
+            for c in challenges)
         secrets = set()
         for c in challenges:
             for path, text in c.files.items():
@@ -91,3 +94,18 @@ def test_no_hidden_text_in_any_response(app, candidate, docker_client):
         assert not leaked, f"{path} shows hidden text: {leaked[:3]}"
         seen += 1
     assert seen > 15
+
+
+def test_quiz_pages_show_no_answers_or_explanations(app, candidate, token):
+    with app.app_context():
+        quizzes = [(c.public_id, c.questions) for c in db.session.query(Challenge)
+                   if c.kind == "quiz"]
+    assert quizzes
+    for public_id, questions in quizzes:
+        page = html.unescape(candidate.get(f"/challenges/{public_id}").get_data(as_text=True))
+        api_body = "\n".join(strings_in(candidate.get(f"/api/v1/challenges/{public_id}").get_json()))
+        for question in questions:
+            explanation = question["explanation"].strip()
+            assert explanation not in page and explanation not in api_body, (public_id, question["id"])
+            if question["type"] in ("exact", "predict") and len(str(question["answer"])) > 12:
+                assert str(question["answer"]) not in api_body, (public_id, question["id"])
