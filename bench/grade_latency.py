@@ -18,7 +18,8 @@ four ways, interleaved round-robin so drift hits all of them alike:
 Each measurement is wall-clock time (time.perf_counter) around the subprocess or the
 call.  Two warm-up rounds of each come first and are not counted.  Each round starts
 with a different measurement (the order rotates) so none always runs right after the
-same neighbour.  Both baselines run with PYTHONDONTWRITEBYTECODE=1, as the sandbox's
+same neighbour.  Both baselines run with PYTHONDONTWRITEBYTECODE=1 (and the bare one
+with PYTEST_DISABLE_PLUGIN_AUTOLOAD=1), as the sandbox's
 pytest does, so no run is helped by bytecode a previous run left in the folder.
 
 p95 is the nearest-rank percentile of the sorted samples (rank ceil(0.95 * n)).
@@ -225,7 +226,10 @@ def build_measurements(challenge_path: Path, workdir: Path) -> tuple[
 
     lay_out(workdir, {**solution, **tests})
     test_dir = "tests/hidden"
-    baseline_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    # As in the sandbox: no bytecode files, no plugins picked up from the environment (the
+    # dev venv has pytest-playwright, whose import would slow the baseline unfairly down).
+    baseline_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+                    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     bare_argv = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir]
     docker_argv = [
         docker_cli, "run", "--rm", "--network", "none",
