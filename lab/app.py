@@ -63,11 +63,12 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     from lab.catalog import catalog
     from lab.health import health
     from lab.instructor import instructor
+    from lab.metrics import metrics
     from lab.profile import profile
     from lab.submissions import submissions
     from lab.templating import register_filters
 
-    for blueprint in (auth, catalog, submissions, profile, instructor, api, health):
+    for blueprint in (auth, catalog, submissions, profile, instructor, api, health, metrics):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
     register_filters(app)

@@ -70,6 +70,7 @@ class Settings:
     sweep_every_seconds: float = 15.0
     visibility_timeout: int = 3600  # Redis redelivery of unacknowledged tasks
     worker_concurrency: int = 4  # tasks mostly wait on the engine: more than the cores
+    worker_queues: tuple[str, ...] = ("run", "submit", "build")
 
 
 def _number(name: str, raw: str, kind: type):
@@ -80,6 +81,14 @@ def _number(name: str, raw: str, kind: type):
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} must be greater than zero")
     return value
+
+
+def _queues(raw: str) -> tuple[str, ...]:
+    names = tuple(q.strip() for q in raw.split(",") if q.strip())
+    unknown = set(names) - {"run", "submit", "build"}
+    if not names or unknown:
+        raise ConfigError(f"LAB_WORKER_QUEUES={raw!r}: name some of run, submit, build")
+    return names
 
 
 def _limits_from_env(env: dict, prefix: str, base: Limits) -> Limits:
@@ -124,6 +133,7 @@ def load_settings(env: dict | None = None) -> Settings:
             "LAB_SWEEP_EVERY_SECONDS", env.get("LAB_SWEEP_EVERY_SECONDS", "15"), float),
         visibility_timeout=_number(
             "LAB_VISIBILITY_TIMEOUT", env.get("LAB_VISIBILITY_TIMEOUT", "3600"), int),
+        worker_queues=_queues(env.get("LAB_WORKER_QUEUES", "run,submit,build")),
         worker_concurrency=_number(
             "LAB_WORKER_CONCURRENCY", env.get("LAB_WORKER_CONCURRENCY", "4"), int),
     )

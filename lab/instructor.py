@@ -90,7 +90,7 @@ def upload():
     from worker.tasks import verify_upload
 
     try:
-        verify_upload.apply_async(args=[row.id], retry=False)
+        verify_upload.apply_async(args=[row.id], retry=False, queue="build")
     except Exception:  # noqa: BLE001 - the upload is stored; it can be re-queued
         flash("The upload is stored, but no worker could be reached yet.")
     return redirect(url_for("instructor.show_upload", upload_id=row.id), 303)

@@ -88,7 +88,7 @@ def start_redis(settings: Settings, env: dict) -> subprocess.Popen:
 
 def start_worker(settings: Settings, env: dict, name: str) -> subprocess.Popen:
     return _spawn(name, [sys.executable, "-m", "celery", "-A", "worker.celery_worker:celery",
-                         "worker", "--loglevel=INFO", "-Q", "grading",
+                         "worker", "--loglevel=INFO", "-Q", ",".join(settings.worker_queues),
                          f"--concurrency={settings.worker_concurrency}",
                          "--hostname", f"{name}@%h"], settings.instance_path / "logs", env)
 

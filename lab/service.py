@@ -98,10 +98,13 @@ def create_quiz_submission(user: User, challenge: Challenge, answers: object) ->
 
 def enqueue(submission_id: int) -> bool:
     """Send the grading task; on broker trouble leave it queued for the sweeper."""
+    from worker.celery_app import queue_for
     from worker.tasks import grade_submission
 
+    submission = db.session.get(Submission, submission_id)
+    queue = queue_for(submission.mode, submission.challenge.kind)
     try:
-        grade_submission.apply_async(args=[submission_id], retry=False)
+        grade_submission.apply_async(args=[submission_id], retry=False, queue=queue)
     except Exception as exc:  # noqa: BLE001 - any broker failure: the row is safe
         log.warning("could not enqueue submission %s yet: %s", submission_id, exc)
         return False

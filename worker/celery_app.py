@@ -11,6 +11,16 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
+# Quick feedback never waits behind slow work: Run, Submit and Docker builds (and pack
+# verification) have queues of their own, so workers can be given some or all of them.
+QUEUES = ("run", "submit", "build")
+
+
+def queue_for(mode: str, kind: str) -> str:
+    if kind == "dockerfile":
+        return "build"
+    return "run" if mode == "run" else "submit"
+
 
 def kombu_url(redis_url: str) -> str:
     if redis_url.startswith("unix://"):
@@ -58,7 +68,7 @@ def celery_init_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         task_soft_time_limit=soft,
         task_time_limit=hard,
-        task_default_queue="grading",
+        task_default_queue="submit",
         worker_hijack_root_logger=False,
     )
     celery.set_default()

@@ -99,6 +99,10 @@ def grade_submission(self, submission_id: int) -> str:
     if not _store(submission_id, token, result):
         log.warning("submission %s: result not stored, another claim took over", submission_id)
         return "superseded"
+    from lab.metrics import record_grading
+
+    record_grading(settings, submission.challenge.kind, result.verdict,
+                   (utcnow() - submission.created_at).total_seconds())
     return result.verdict
 
 

@@ -102,6 +102,16 @@ def test_lab_up_serves_grades_and_stops_cleanly(env, docker_client):
         assert result["verdict"] == "passed" and result["score"] == result["max_score"] > 0
         status, page = http("GET", f"{base}/api/v1/challenges", token)
         assert status == 200 and page["challenges"]
+        deadline = time.monotonic() + 10  # the worker records right after storing
+        while True:
+            with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+                exposition = response.read().decode()
+            if 'lab_grading_seconds_count{kind="python",verdict="passed"} 1.0' in exposition:
+                break
+            assert time.monotonic() < deadline, exposition
+            time.sleep(0.2)
+        assert 'lab_queue_depth{queue="submit"} 0.0' in exposition
+        assert 'lab_submissions{status="done"} 1.0' in exposition
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=40)
@@ -134,7 +144,10 @@ def test_worker_killed_mid_run_submission_completes_exactly_once(env, docker_cli
     children = [("redis", start_redis(settings, full_env))]
     try:
         children.append(("web", start_web(settings, full_env, "127.0.0.1", port)))
-        first = start_worker(settings, full_env, f"doomed-{port}")
+        # Two workers with different node names and queue sets: the doomed one takes only
+        # Submit work; the rescuer takes every queue.
+        first = start_worker(load_settings({**env, "LAB_WORKER_QUEUES": "submit"}), full_env,
+                             f"doomed-{port}")
         children.append(("first", first))
         token = token_for(env, "kill@example.com")
         slow = "import time\ntime.sleep(4)\n" + SOLUTION

@@ -25,3 +25,14 @@ def test_challenge_can_tighten_but_not_exceed_the_ceiling():
 def test_bad_values_name_the_variable(value):
     with pytest.raises(ConfigError, match="LAB_MEMORY_MB"):
         load_settings({"LAB_MEMORY_MB": value})
+
+
+def test_worker_queues():
+    from worker.celery_app import queue_for
+
+    assert load_settings({}).worker_queues == ("run", "submit", "build")
+    assert load_settings({"LAB_WORKER_QUEUES": "build"}).worker_queues == ("build",)
+    with pytest.raises(ConfigError, match="LAB_WORKER_QUEUES"):
+        load_settings({"LAB_WORKER_QUEUES": "gpu"})
+    assert [queue_for("run", "python"), queue_for("submit", "flask"),
+            queue_for("run", "dockerfile")] == ["run", "submit", "build"]

@@ -27,6 +27,7 @@ EXPECTED = {
     "api.openapi": (200, 200, 200, 200),
     "health.healthz": (503, 503, 503, 503),  # no broker in these tests
     "health.livez": (200, 200, 200, 200),
+    "metrics.prometheus": (200, 200, 200, 200),
     "static": (200, 200, 200, 200),
 }
 ARGS = {"pack": "examples", "slug": "retry-decorator", "filename": "lab.css"}

@@ -1,0 +1,95 @@
+"""Prometheus metrics at /metrics.
+
+Workers run in other processes (or machines), so they record into Redis and the web
+process turns the counters into metrics at scrape time: queue depth per queue,
+submissions by status, a grading latency histogram by kind and verdict, infra failures.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from sqlalchemy import func, select
+
+from lab.extensions import db
+from lab.models import Submission
+
+metrics = Blueprint("metrics", __name__)
+BUCKETS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
+KEY = "lab:metrics:grading"
+log = logging.getLogger(__name__)
+
+
+def _redis(settings):
+    import redis
+
+    from lab.config import instance_redis_url
+
+    return redis.Redis.from_url(instance_redis_url(settings), socket_timeout=1,
+                                socket_connect_timeout=1)
+
+
+def record_grading(settings, kind: str, verdict: str, seconds: float) -> None:
+    """Called by the worker once per stored result."""
+    try:
+        pipe = _redis(settings).pipeline()
+        for bound in BUCKETS:
+            if seconds <= bound:
+                pipe.hincrby(KEY, f"{kind}|{verdict}|{bound}", 1)
+        pipe.hincrby(KEY, f"{kind}|{verdict}|+Inf", 1)
+        pipe.hincrbyfloat(KEY, f"{kind}|{verdict}|sum", seconds)
+        pipe.execute()
+    except Exception as exc:  # noqa: BLE001 - metrics never fail a grading
+        log.warning("metrics: %s", exc)
+
+
+class LabCollector:
+    def __init__(self, settings) -> None:
+        self.settings = settings
+
+    def collect(self):
+        from worker.celery_app import QUEUES
+
+        client = _redis(self.settings)
+        depth = GaugeMetricFamily("lab_queue_depth", "Tasks waiting per queue", labels=["queue"])
+        raw: dict = {}
+        try:
+            for queue in QUEUES:
+                # kombu keeps one list per priority step: count them all.
+                total = sum(client.llen(k) for k in client.scan_iter(f"{queue}*")
+                            if client.type(k) == b"list")
+                depth.add_metric([queue], total)
+            raw = {k.decode(): float(v) for k, v in client.hgetall(KEY).items()}
+        except Exception as exc:  # noqa: BLE001 - report what we can
+            log.warning("metrics: redis: %s", exc)
+        yield depth
+        status = GaugeMetricFamily("lab_submissions", "Submissions by status", labels=["status"])
+        for name, count in db.session.execute(
+                select(Submission.status, func.count()).group_by(Submission.status)):
+            status.add_metric([name], count)
+        yield status
+        histogram = HistogramMetricFamily(
+            "lab_grading_seconds", "Submit to verdict, by kind and verdict",
+            labels=["kind", "verdict"])
+        failures = CounterMetricFamily("lab_grading_infra_failures", "Results that were infra_error")
+        series = {tuple(k.split("|")[:2]) for k in raw}
+        infra = 0.0
+        for kind, verdict in sorted(series):
+            buckets = [(str(b), raw.get(f"{kind}|{verdict}|{b}", 0.0)) for b in BUCKETS]
+            buckets.append(("+Inf", raw.get(f"{kind}|{verdict}|+Inf", 0.0)))
+            histogram.add_metric([kind, verdict], buckets, raw.get(f"{kind}|{verdict}|sum", 0.0))
+            if verdict == "infra_error":
+                infra += raw.get(f"{kind}|{verdict}|+Inf", 0.0)
+        failures.add_metric([], infra)
+        yield histogram
+        yield failures
+
+
+@metrics.route("/metrics")
+def prometheus():
+    registry = CollectorRegistry()
+    registry.register(LabCollector(current_app.config["LAB_SETTINGS"]))
+    return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")
