@@ -12,7 +12,6 @@ import click
 from lab.config import ConfigError, load_settings
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 0, 1, 2, 3
-BUNDLED = Path(__file__).resolve().parent.parent / "challenges"
 
 
 def _settings():
@@ -170,9 +169,9 @@ def up(host: str, port: int | None) -> None:
     loads the bundled challenges.  Ctrl-C or SIGTERM stops every child process.
     """
     from lab.app import create_app
-    from lab.cli_admin import upgrade_database
+    from lab.cli_admin import echo_pack_error, seed_database
     from lab.launcher import LaunchError, build_editor_assets, run_until_signalled, start_stack
-    from lab.packs import PackError, load_bundled
+    from lab.packs import PackError
     from worker.images import build_runner_image
     from worker.reaper import reap
     from worker.sandbox import InfraError, connect
@@ -185,19 +184,13 @@ def up(host: str, port: int | None) -> None:
         click.echo(f"runner image {tag}: {what}")
         reap(client, settings.reap_after_seconds)
         click.echo(f"editor bundle: {build_editor_assets()}")
-        app = create_app(settings)
-        upgrade_database(app)
-        with app.app_context():
-            for name, created in load_bundled(BUNDLED, settings):
-                click.echo(f"pack {name}: {'loaded' if created else 'present'}")
+        seed_database(create_app(settings))
         children = start_stack(settings, host, port)
     except (InfraError, LaunchError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INFRA)
     except PackError as exc:
-        click.echo(f"error: bundled pack: {exc}", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+        echo_pack_error(exc)
         sys.exit(EXIT_USAGE)
     sys.exit(run_until_signalled(children, f"http://{host}:{port}/"))
 

@@ -35,25 +35,35 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+def echo_pack_error(exc) -> None:
+    """A PackError and each of its problems (file, line, field) on standard error."""
+    click.echo(f"error: {exc}", err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+
+
+def seed_database(app) -> None:
+    """Upgrade the schema and load the bundled packs, saying what happened.
+    Raises PackError when a bundled pack is broken."""
+    from lab.pack_validate import BUNDLED_PACKS
+    from lab.packs import load_bundled
+
+    upgrade_database(app)
+    with app.app_context():
+        for name, created in load_bundled(BUNDLED_PACKS, app.config["LAB_SETTINGS"]):
+            click.echo(f"pack {name}: {'loaded' if created else 'present'}")
+
+
 @db.command("seed")
 def db_seed() -> None:
     """Upgrade the schema and load the bundled challenge packs (safe to repeat)."""
-    from pathlib import Path
+    from lab.packs import PackError
 
-    from lab.packs import PackError, load_bundled
-
-    app = _app()
-    upgrade_database(app)
-    root = Path(__file__).resolve().parent.parent / "challenges"
-    with app.app_context():
-        try:
-            for name, created in load_bundled(root, app.config["LAB_SETTINGS"]):
-                click.echo(f"pack {name}: {'loaded' if created else 'present'}")
-        except PackError as exc:
-            click.echo(f"error: {exc}", err=True)
-            for problem in exc.problems:
-                click.echo(f"  {problem}", err=True)
-            sys.exit(1)
+    try:
+        seed_database(_app())
+    except PackError as exc:
+        echo_pack_error(exc)
+        sys.exit(1)
 
 
 @click.group()

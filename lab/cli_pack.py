@@ -106,7 +106,7 @@ class _unpacked:
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 def import_(path: Path) -> None:
     """Import PATH (a pack folder or zip) into the database as a new pack version."""
-    from lab.cli_admin import _app, upgrade_database
+    from lab.cli_admin import _app, echo_pack_error, upgrade_database
     from lab.packs import PackError, import_pack
     from worker.sandbox import InfraError
 
@@ -116,9 +116,7 @@ def import_(path: Path) -> None:
         try:
             pack, _ = import_pack(folder, app.config["LAB_SETTINGS"])
         except PackError as exc:
-            click.echo(f"error: {exc}", err=True)
-            for problem in exc.problems:
-                click.echo(f"  {problem}", err=True)
+            echo_pack_error(exc)
             sys.exit(EXIT_INVALID)
         except InfraError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -188,8 +186,9 @@ def coverage(as_json: bool, path: Path | None) -> None:
     import json
 
     from lab.coverage import coverage_of
+    from lab.pack_validate import BUNDLED_PACKS
 
-    report = coverage_of(path or Path(__file__).resolve().parent.parent / "challenges")
+    report = coverage_of(path or BUNDLED_PACKS)
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

@@ -19,7 +19,8 @@ import yaml
 from worker.submission import name_problem
 from worker.testids import expected_tests
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "challenges" / "schema"
+BUNDLED_PACKS = Path(__file__).resolve().parent.parent / "challenges"
+SCHEMA_DIR = BUNDLED_PACKS / "schema"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,60}$")
 
 
