@@ -16,7 +16,7 @@ from lab.config import Limits, Settings
 from worker.challenge import Challenge, ChallengeError
 from worker.result import Result
 from worker.testids import expected_tests
-from worker.verdict import run_tests
+from worker.verdict import max_points, run_tests
 
 
 class Kind(Protocol):
@@ -44,8 +44,8 @@ class PytestKind:
             raise ChallengeError(f"{challenge.tests_dir(visibility)}: no test functions found")
         syntax = _syntax_error(files)
         if syntax:
-            max_score = sum(challenge.points.get(k.split("::")[-1], 1) for k in expected)
-            return Result(verdict="error", message=syntax, max_score=max_score,
+            return Result(verdict="error", message=syntax,
+                          max_score=max_points(expected, challenge.points),
                           limits=limits.as_dict())
         return run_tests(client, image, {**files, **tests}, visibility, expected,
                          challenge.points, limits, settings)

@@ -163,12 +163,23 @@ def _index_events(events: list[dict]) -> tuple[list[str], dict, list[dict], dict
     return collected or [], phases, collect_errors, finished
 
 
+def test_points(base_id: str, points: dict) -> float:
+    """The points of one test function (`scoring.points` names it by function name, or
+    `Class::function`); 1 when not named."""
+    name = base_id.split("::", 1)[-1]
+    return points.get(name, points.get(name.split("::")[-1], 1))
+
+
+def max_points(expected: dict[str, ExpectedTest], points: dict) -> float:
+    return sum(test_points(base, points) for base in expected)
+
+
 def _test_entry(nodeid, phases, expected, visibility, points, exit_note) -> TestResult:
     name = nodeid.split("::", 1)[-1]
-    spec = expected.get(base_of(nodeid))
+    base = base_of(nodeid)
+    spec = expected.get(base)
     intent = spec.intent if spec else ""
-    func = base_of(name)
-    weight = points.get(func, points.get(func.split("::")[-1], 1))
+    weight = test_points(base, points)
     duration = round(sum(p.get("duration", 0.0) for p in phases.values()), 6)
     failing = next((phases[w] for w in ("setup", "call", "teardown")
                     if w in phases and phases[w]["outcome"] == "failed"), None)
@@ -211,7 +222,7 @@ def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,
     output = report["output"] if visibility == "public" else ""
     base = {"limits": limits.as_dict(), "stdout": output,
             "stdout_withheld": visibility != "public"}
-    max_score = sum(points.get(e.base_id.split("::")[-1], 1) for e in expected.values())
+    max_score = max_points(expected, points)
     notes = _notes(report, limits)
     try:
         if report["forged"]:
