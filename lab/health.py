@@ -33,15 +33,11 @@ def _redis():
                                 socket_timeout=1, socket_connect_timeout=1)
 
 
-def _broker():
-    _redis().ping()
-
-
-def _heartbeats() -> dict[str, dict]:
-    client = _redis()
+def _heartbeats(client) -> dict[str, dict]:
+    """Worker name -> its last heartbeat (workers write them every sweep, with a TTL)."""
+    keys = list(client.scan_iter("lab:worker:*"))
     beats = {}
-    for key in client.scan_iter("lab:worker:*"):
-        raw = client.get(key)
+    for key, raw in zip(keys, client.mget(keys) if keys else [], strict=True):
         try:
             beats[key.decode().split(":", 2)[2]] = json.loads(raw)
         except (TypeError, ValueError):
@@ -49,16 +45,14 @@ def _heartbeats() -> dict[str, dict]:
     return beats
 
 
-def _workers():
-    names = sorted(_heartbeats())
-    if not names:
+def _workers(beats: dict) -> list[str]:
+    if not beats:
         raise RuntimeError("no grading worker has reported in the last minute")
-    return names
+    return sorted(beats)
 
 
-def _docker():
+def _docker(beats: dict) -> str:
     """Asked of the workers: they run the sandboxes, the web needs no engine."""
-    beats = _heartbeats()
     if not beats:
         raise RuntimeError("no worker to ask")
     broken = {name: b.get("docker") for name, b in beats.items() if b.get("docker") != "ok"}
@@ -76,7 +70,15 @@ def livez():
 
 @health.route("/healthz")
 def healthz():
-    checks = {"database": _check(_database), "broker": _check(_broker),
-              "workers": _check(_workers), "docker": _check(_docker)}
+    client = _redis()
+    beats: dict[str, dict] = {}
+
+    def broker() -> None:
+        client.ping()
+        beats.update(_heartbeats(client))  # read once, judged twice below
+
+    checks = {"database": _check(_database), "broker": _check(broker)}
+    checks["workers"] = _check(lambda: _workers(beats))
+    checks["docker"] = _check(lambda: _docker(beats))
     ok = all(c["ok"] for c in checks.values())
     return jsonify(status="ok" if ok else "degraded", checks=checks), 200 if ok else 503

@@ -174,8 +174,12 @@ def run_in_sandbox(
             except docker.errors.APIError:
                 pass
         log = container.logs(stdout=True, stderr=False)[:REPORT_CAP]
-        container.reload()
-        oom_killed = bool(container.attrs.get("State", {}).get("OOMKilled"))
+        oom_killed = False
+        if exit_code != 0:
+            # PID 1 exits 0 after printing its report, which counts OOM kills itself; ask
+            # the engine (one more call) only when it did not get that far.
+            container.reload()
+            oom_killed = bool(container.attrs.get("State", {}).get("OOMKilled"))
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise InfraError(f"the Docker engine failed during the run: {exc}") from None
     finally:
