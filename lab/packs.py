@@ -56,6 +56,7 @@ def _predict_keys(questions_by_slug: dict[str, list[dict]], settings: Settings) 
         cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
     keys: dict[str, dict[str, str]] = {}
     client = None
+    computed = False
     for slug, questions in questions_by_slug.items():
         keys[slug] = {}
         todo = {}
@@ -76,9 +77,11 @@ def _predict_keys(questions_by_slug: dict[str, list[dict]], settings: Settings) 
                     raise PackError(f"{slug}/challenge.yaml: question {qid}: the snippet failed "
                                     f"in the sandbox ({(out or {}).get('stderr', 'no result')[-200:]})")
                 keys[slug][qid] = cache[digest] = normalise_output(out["stdout"])
-    with _cache_lock:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps(cache))
+                computed = True
+    if computed:
+        with _cache_lock:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            cache_file.write_text(json.dumps(cache))
     return keys
 
 

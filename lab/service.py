@@ -11,6 +11,7 @@ import logging
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, defer
 
 from lab.extensions import db
 from lab.models import Challenge, Draft, Pack, Submission, User, utcnow
@@ -27,22 +28,25 @@ class SubmissionError(ValueError):
         self.status = status
 
 
-def latest_challenges():
+def _latest_query():
     """Challenges of the newest enabled version of every pack."""
     newest = (select(Pack.name, db.func.max(Pack.version).label("version"))
               .where(Pack.enabled).group_by(Pack.name).subquery())
-    query = (select(Challenge).join(Pack)
-             .join(newest, (Pack.name == newest.c.name) & (Pack.version == newest.c.version))
-             .order_by(Pack.name, Challenge.slug))
-    return db.session.scalars(query).all()
+    return (select(Challenge).join(Pack)
+            .join(newest, (Pack.name == newest.c.name) & (Pack.version == newest.c.version)))
+
+
+def latest_challenges():
+    """For listings: the big columns (files, questions, prompt) load only if touched."""
+    query = _latest_query().options(defer(Challenge.files), defer(Challenge.questions),
+                                    defer(Challenge.prompt_md), contains_eager(Challenge.pack))
+    return db.session.scalars(query.order_by(Pack.name, Challenge.slug)).all()
 
 
 def find_challenge(public_id: str) -> Challenge | None:
     pack_name, _, slug = public_id.partition("/")
-    for challenge in latest_challenges():
-        if challenge.pack.name == pack_name and challenge.slug == slug:
-            return challenge
-    return None
+    query = _latest_query().where(Pack.name == pack_name, Challenge.slug == slug)
+    return db.session.scalars(query).first()
 
 
 def clean_files(challenge: Challenge, files: object) -> dict[str, str]:

@@ -34,7 +34,9 @@ def core_challenge(challenge) -> CoreChallenge:
 
     import yaml
 
-    meta = yaml.safe_load(challenge.files.get("challenge.yaml", "")) or {}
+    # Only dockerfile challenges have probes; the others skip parsing their YAML.
+    meta = (yaml.safe_load(challenge.files.get("challenge.yaml", "")) or {}
+            if challenge.kind == "dockerfile" else {})
     return CoreChallenge(
         path=Path(f"/db/{challenge.public_id}"), slug=challenge.slug, title=challenge.title,
         kind=challenge.kind, editable=tuple(challenge.editable), limits=dict(challenge.limits),
