@@ -46,7 +46,8 @@ def ensure_base_aliases(client: docker.DockerClient, runner_image: str) -> None:
     try:
         base = client.images.get(runner_image)
     except docker.errors.ImageNotFound:
-        raise InfraError(f"the runner image {runner_image} is missing: run `lab images build`") from None
+        raise InfraError(f"the runner image {runner_image} is missing: run `lab images build`",
+                         retryable=False) from None
     for alias in BASE_ALIASES:
         if f"{alias}:latest" not in base.tags:
             base.tag(alias, "latest")

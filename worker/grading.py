@@ -57,8 +57,8 @@ def grade(
         except InfraError as exc:
             log.warning("grading attempt %d failed on our side: %s", attempt, exc)
             result = Result(verdict="infra_error", message=str(exc), limits=limits.as_dict())
-            if "is missing" in str(exc) or "no Docker engine" in str(exc):
-                break  # retrying cannot help; the message says what to do
+            if not exc.retryable:
+                break  # the message says what to do
     result.mode = mode
     result.duration = round(time.monotonic() - started, 4)
     return result

@@ -36,7 +36,12 @@ GRADER_UID = 10000
 
 
 class InfraError(RuntimeError):
-    """Our side failed (engine, image); never the candidate's fault."""
+    """Our side failed (engine, image); never the candidate's fault.  `retryable` is False
+    when trying again cannot help (no engine, no image): the message says what to do."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 @dataclass
@@ -61,7 +66,8 @@ def connect() -> docker.DockerClient:
         raise InfraError(
             "no Docker engine answered "
             f"({os.environ.get('DOCKER_HOST', 'unix:///var/run/docker.sock')}): {exc}. "
-            "Start it (`dockerd`, or `make up`, which starts it) and try again."
+            "Start it (`dockerd`, or `make up`, which starts it) and try again.",
+            retryable=False,
         ) from None
     return client
 
@@ -154,7 +160,8 @@ def run_in_sandbox(
         )
     except docker.errors.ImageNotFound:
         raise InfraError(
-            f"the runner image {image} is missing: run `lab images build` (or `make up`)"
+            f"the runner image {image} is missing: run `lab images build` (or `make up`)",
+            retryable=False,
         ) from None
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise InfraError(f"the Docker engine refused to create the sandbox: {exc}") from None
