@@ -97,7 +97,8 @@ def test_lab_up_serves_grades_and_stops_cleanly(env, docker_client):
         status, body = http("POST", f"{base}/api/v1/submissions", token,
                             {"challenge": "examples/retry-decorator",
                              "files": {"solution.py": SOLUTION}, "mode": "submit"})
-        assert status == 202 and body["status"] == "queued"
+        # A fast worker may already have claimed it by the time the response is built.
+        assert status == 202 and body["status"] in ("queued", "running", "done")
         result = wait_done(base, token, body["id"])
         assert result["verdict"] == "passed" and result["score"] == result["max_score"] > 0
         status, page = http("GET", f"{base}/api/v1/challenges", token)
