@@ -133,6 +133,9 @@ class Submission(db.Model):
     enqueued_at: Mapped[datetime | None] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # set when made inside a mock interview: its latest submit is the item's answer
+    interview_item_id: Mapped[int | None] = mapped_column(ForeignKey("interview_items.id"),
+                                                           index=True)
     challenge: Mapped[Challenge] = relationship()
     user: Mapped[User] = relationship()
 
@@ -152,3 +155,97 @@ class PackUpload(db.Model):
     pack_id: Mapped[int | None] = mapped_column(ForeignKey("packs.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class InterviewTemplate(db.Model):
+    """A timed mock interview as an instructor wrote it (`interviews/<slug>.yaml` of a
+    pack).  Like challenges, a template belongs to one pack version and never changes."""
+
+    __tablename__ = "interview_templates"
+    __table_args__ = (UniqueConstraint("pack_id", "slug"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    time_limit_seconds: Mapped[int] = mapped_column()
+    passing_score: Mapped[float] = mapped_column(default=60.0)  # percent of the weighted total
+    spec: Mapped[dict] = mapped_column(JSON)  # the schema-valid YAML, parsed
+    source: Mapped[str] = mapped_column(Text, default="")  # the YAML as written, for export
+    pack: Mapped[Pack] = relationship()
+
+    @property
+    def public_id(self) -> str:
+        return f"{self.pack.name}/{self.slug}"
+
+
+class Interview(db.Model):
+    """One candidate's attempt at a template.  The clock is `deadline_at`, set once at the
+    start; `status` moves active -> grading -> done, each step by a conditional UPDATE so
+    that several processes noticing the deadline finalize it exactly once."""
+
+    __tablename__ = "interviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("interview_templates.id"), index=True)
+    seed: Mapped[int] = mapped_column()  # drew the items; recorded so the draw can be replayed
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None] = mapped_column()  # deadline reached or finished early
+    finalized_by: Mapped[str | None] = mapped_column(String(64))
+    finished_at: Mapped[datetime | None] = mapped_column()  # scorecard written
+    score: Mapped[float | None] = mapped_column()  # percent
+    passed: Mapped[bool | None] = mapped_column()
+    scorecard: Mapped[dict | None] = mapped_column(JSON)
+    template: Mapped[InterviewTemplate] = relationship()
+    user: Mapped[User] = relationship()
+    sections: Mapped[list[InterviewSection]] = relationship(
+        order_by="InterviewSection.position", back_populates="interview")
+    items: Mapped[list[InterviewItem]] = relationship(
+        order_by="InterviewItem.position", back_populates="interview")
+
+
+class InterviewSection(db.Model):
+    __tablename__ = "interview_sections"
+    __table_args__ = (UniqueConstraint("interview_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    time_limit_seconds: Mapped[int | None] = mapped_column()
+    opened_at: Mapped[datetime | None] = mapped_column()  # its own clock starts here
+    deadline_at: Mapped[datetime | None] = mapped_column()
+    interview: Mapped[Interview] = relationship(back_populates="sections")
+
+
+class InterviewItem(db.Model):
+    """A task (a hands-on challenge) or one quiz question of an interview, with the
+    candidate's work on it.  Drafts live here, not in `drafts`, so practice and
+    interview work never overwrite each other."""
+
+    __tablename__ = "interview_items"
+    __table_args__ = (UniqueConstraint("interview_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    section: Mapped[int] = mapped_column(default=0)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"))
+    question_id: Mapped[str | None] = mapped_column(String(100))  # set for quiz questions
+    weight: Mapped[float] = mapped_column(default=1.0)
+    files: Mapped[dict | None] = mapped_column(JSON)  # task draft
+    answer: Mapped[dict | None] = mapped_column(JSON)  # question: {"value": ...}
+    saved_at: Mapped[datetime | None] = mapped_column()
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    # fixed by finalization: the submission that scores this item (plain id: a foreign key
+    # back to submissions would make the two tables reference each other)
+    counted_submission_id: Mapped[int | None] = mapped_column()
+    seconds_spent: Mapped[float] = mapped_column(default=0.0)
+    hints_used: Mapped[int] = mapped_column(default=0)
+    fraction: Mapped[float | None] = mapped_column()  # 0..1 once scored
+    interview: Mapped[Interview] = relationship(back_populates="items")
+    challenge: Mapped[Challenge] = relationship()
+
+    @property
+    def is_question(self) -> bool:
+        return self.question_id is not None
