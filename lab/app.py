@@ -63,14 +63,18 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     from lab.catalog import catalog
     from lab.health import health
     from lab.instructor import instructor
+    from lab.interview_api import interview_api
+    from lab.interview_views import interview_pages
     from lab.metrics import metrics
     from lab.profile import profile
     from lab.submissions import submissions
     from lab.templating import register_filters
 
-    for blueprint in (auth, catalog, submissions, profile, instructor, api, health, metrics):
+    for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_api,
+                      interview_pages, health, metrics):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
+    csrf.exempt(interview_api)
     register_filters(app)
 
     @app.errorhandler(HTTPException)

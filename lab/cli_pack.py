@@ -26,7 +26,7 @@ def validate(path: Path) -> None:
     for problem in info.problems:
         click.echo(f"{path}/{problem}" if path.is_dir() else f"{path}!{problem}")
     if info.valid:
-        click.echo(f"{path}: valid ({len(info.challenges)} challenges)")
+        click.echo(f"{path}: valid ({len(info.challenges)} challenges{_templates(info)})")
         sys.exit(EXIT_OK)
     click.echo(f"{path}: invalid ({len(info.problems)} problems)", err=True)
     sys.exit(EXIT_INVALID)
@@ -70,10 +70,16 @@ def verify(path: Path, parallel: int) -> None:
                    f"  {check.seconds:7.2f}" + (f"\n{'':{width}}  -> {check.detail}" if check.detail else ""))
     failed = [c for c in report.checks if not c.ok]
     click.echo(f"{path}: {len(report.checks) - len(failed)} of {len(report.checks)} checks ok, "
-               f"{len(report.pack.challenges)} challenges")
+               f"{len(report.pack.challenges)} challenges{_templates(report.pack)}")
     if any(c.detail.startswith("infra_error") for c in failed):
         sys.exit(EXIT_INFRA)
     sys.exit(EXIT_OK if not failed else EXIT_INVALID)
+
+
+def _templates(info) -> str:
+    """', N interview templates' for a summary line; nothing for packs without them."""
+    count = len(info.interviews)
+    return f", {count} interview template{'s' if count != 1 else ''}" if count else ""
 
 
 class _unpacked:

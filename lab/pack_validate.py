@@ -48,6 +48,7 @@ class PackInfo:
     path: Path
     meta: dict = field(default_factory=dict)
     challenges: list[ChallengeInfo] = field(default_factory=list)
+    interviews: list = field(default_factory=list)  # lab.interview_validate.InterviewInfo
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -223,7 +224,9 @@ def _check_quiz(info: ChallengeInfo, rel: str, problems: list[Problem]) -> None:
                                         field=where))
 
 
-def validate_pack(path: str | Path) -> PackInfo:
+def validate_pack(path: str | Path, check_catalog: bool = True) -> PackInfo:
+    """Problems of the pack at `path`.  `check_catalog=False` leaves out the interview
+    template checks that need other packs (import runs them against the database)."""
     root = Path(path)
     info = PackInfo(path=root)
     problems = info.problems
@@ -270,6 +273,13 @@ def validate_pack(path: str | Path) -> PackInfo:
             _check_quiz(challenge, rel, problems)
         else:
             _check_code_challenge(challenge, rel, problems)
-    if not info.challenges and not problems:
-        problems.append(Problem(str(root), "the pack has no challenge folders"))
+    # imported here: lab.interview_validate builds on this module
+    from lab.interview_validate import bundled_catalog, catalog_problems, check_interview_files
+
+    info.interviews = check_interview_files(root, problems)
+    if info.interviews and check_catalog:
+        problems.extend(catalog_problems(info, *bundled_catalog(info)))
+    if not info.challenges and not info.interviews and not problems:
+        problems.append(Problem(str(root), "the pack has no challenge folders (nor interview "
+                                "templates)"))
     return info

@@ -4,7 +4,8 @@ For every hands-on challenge: the reference solution passes every public and eve
 hidden test with the full score; the starter fails at least one hidden test (unless
 `starter_may_pass` says why not); every `wrong/<case>` fails at least one hidden test;
 no run hits a limit.  For every quiz: each predict-the-output snippet runs in the
-sandbox and its output becomes (or must equal) the answer key.
+sandbox and its output becomes (or must equal) the answer key.  For every interview
+template: a draw from the bundled packs plus this pack fills every pool.
 """
 
 from __future__ import annotations
@@ -177,4 +178,31 @@ def verify_pack(path: str | Path, settings: Settings, client: docker.DockerClien
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
         for checks in pool.map(one, info.challenges):
             report.checks.extend(checks)
+    report.checks.extend(_verify_templates(info))
     return report
+
+
+def _verify_templates(info: PackInfo) -> list[Check]:
+    """Validation already checked the fill; this draws once, as starting an interview
+    would, and says what the draw holds."""
+    from lab.interview_templates import DrawError, draw
+    from lab.interview_validate import bundled_catalog, own_catalog
+
+    if not info.interviews:
+        return []
+    items, _names = bundled_catalog(info)
+    catalog = [i for i in items if i.pack != info.meta.get("name")] + own_catalog(info)
+    checks = []
+    for template in info.interviews:
+        started = time.monotonic()
+        try:
+            drawn = draw(template.spec, catalog, seed=0, seen=set())
+        except DrawError as exc:
+            checks.append(Check(template.rel, "template draws its items", False, str(exc)))
+            continue
+        tasks = sum(1 for d in drawn if d.item.question_id is None)
+        questions = len(drawn) - tasks
+        checks.append(Check(template.rel, f"draws {tasks} task{'s' * (tasks != 1)}, {questions} "
+                            f"question{'s' * (questions != 1)}", True, "",
+                            round(time.monotonic() - started, 2)))
+    return checks

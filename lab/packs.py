@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from lab.config import Settings
 from lab.extensions import db
-from lab.models import Challenge, Pack
+from lab.interview_templates import DEFAULT_PASSING_SCORE, database_catalog, parse_duration
+from lab.models import Challenge, InterviewTemplate, Pack
 from lab.pack_validate import Problem, validate_pack
 
 _cache_lock = threading.Lock()
@@ -87,7 +88,7 @@ def _predict_keys(questions_by_slug: dict[str, list[dict]], settings: Settings) 
 
 def import_pack(folder: Path, settings: Settings, existing_ok: bool = False) -> tuple[Pack, bool]:
     """Import a validated pack folder; returns (pack, created)."""
-    info = validate_pack(folder)
+    info = validate_pack(folder, check_catalog=False)  # templates: against the database below
     if not info.valid:
         raise PackError(f"{folder}: invalid pack ({len(info.problems)} problems)", info.problems)
     name, version = info.meta["name"], info.meta["version"]
@@ -97,6 +98,8 @@ def import_pack(folder: Path, settings: Settings, existing_ok: bool = False) -> 
             return existing, False
         raise PackError(f"{name} version {version} is imported already; raise `version` in "
                         "pack.yaml to publish a change")
+    if info.interviews:
+        _check_templates_fill(info)
     quizzes = {c.slug: c.meta["questions"] for c in info.challenges if c.meta["kind"] == "quiz"}
     keys = _predict_keys(quizzes, settings) if quizzes else {}
     pack = Pack(name=name, version=version, title=info.meta["title"],
@@ -121,15 +124,39 @@ def import_pack(folder: Path, settings: Settings, existing_ok: bool = False) -> 
             explanation=meta["explanation"], questions=questions, files=files,
         ))
     db.session.add(pack)
+    for template in info.interviews:
+        spec = template.spec
+        db.session.add(InterviewTemplate(
+            pack=pack, slug=template.slug, title=spec["title"],
+            description=spec.get("description", ""),
+            time_limit_seconds=parse_duration(spec["time_limit"]),
+            passing_score=float(spec.get("passing_score", DEFAULT_PASSING_SCORE)),
+            spec=spec, source=template.source))
     db.session.commit()
     return pack, True
+
+
+def _check_templates_fill(info) -> None:
+    """Interview templates must be fillable from what candidates can draw from once this
+    pack is in: the newest enabled version of every other pack, plus this one."""
+    from lab.interview_validate import catalog_problems
+
+    catalog = database_catalog()
+    problems = catalog_problems(info, catalog.items, catalog.pack_names,
+                                where="the enabled packs in the database")
+    if problems:
+        files = sorted({p.file for p in problems})
+        raise PackError(f"{', '.join(files)}: the interview template cannot be filled from the "
+                        f"enabled packs in the database ({len(problems)} problems)", problems)
 
 
 def load_bundled(challenges_root: Path, settings: Settings,
                  only: set[str] | None = None) -> list[tuple[str, bool]]:
     """Import every bundled pack not imported yet (at `lab up` and `lab db seed`)."""
     loaded = []
-    for pack_yaml in sorted(challenges_root.glob("*/pack.yaml")):
+    # packs with interview templates last: their templates draw from the others
+    for pack_yaml in sorted(challenges_root.glob("*/pack.yaml"),
+                            key=lambda p: ((p.parent / "interviews").is_dir(), p)):
         if only is not None and pack_yaml.parent.name not in only:
             continue
         pack, created = import_pack(pack_yaml.parent, settings, existing_ok=True)
@@ -138,9 +165,12 @@ def load_bundled(challenges_root: Path, settings: Settings,
 
 
 def export_files(pack: Pack) -> dict[str, bytes]:
-    """The pack as files (pack.yaml and every challenge folder), as it was imported."""
+    """The pack as files (pack.yaml, every challenge folder, interviews/), as it was imported."""
     files = {"pack.yaml": pack.source.encode()}
     for challenge in pack.challenges:
         for rel, text in challenge.files.items():
             files[f"{challenge.slug}/{rel}"] = text.encode()
+    for template in db.session.scalars(select(InterviewTemplate)
+                                       .where(InterviewTemplate.pack_id == pack.id)):
+        files[f"interviews/{template.slug}.yaml"] = template.source.encode()
     return files

@@ -68,15 +68,17 @@ def clean_files(challenge: Challenge, files: object) -> dict[str, str]:
     return {k: v.decode("utf-8") for k, v in merged.items()}
 
 
-def create_submission(user: User, challenge: Challenge, files: object, mode: str) -> Submission:
+def create_submission(user: User, challenge: Challenge, files: object, mode: str,
+                      interview_item_id: int | None = None, enqueue_now: bool = True) -> Submission:
     if mode not in ("run", "submit"):
         raise SubmissionError("'mode' must be 'run' or 'submit'", 400)
     cleaned = clean_files(challenge, files)
     submission = Submission(user_id=user.id, challenge_id=challenge.id, mode=mode,
-                            files=cleaned, status="queued")
+                            files=cleaned, status="queued", interview_item_id=interview_item_id)
     db.session.add(submission)
     db.session.commit()
-    enqueue(submission.id)
+    if enqueue_now:
+        enqueue(submission.id)
     return submission
 
 

@@ -105,7 +105,23 @@ def grade_submission(self, submission_id: int) -> str:
 
     record_grading(settings, submission.challenge.kind, result.verdict,
                    (utcnow() - submission.created_at).total_seconds())
+    if submission.interview_item_id is not None:
+        _complete_interview(submission.interview_item_id)
     return result.verdict
+
+
+def _complete_interview(item_id: int) -> None:
+    """The last verdict an ended interview waited for writes its scorecard at once."""
+    from lab.interview_finalize import complete_if_ready
+    from lab.models import InterviewItem
+
+    try:
+        item = db.session.get(InterviewItem, item_id)
+        if item is not None:
+            complete_if_ready(item.interview_id)
+    except Exception:  # noqa: BLE001 - the sweeper completes it later; the verdict is stored
+        db.session.rollback()
+        log.exception("completing the interview of item %s failed", item_id)
 
 
 def sweep(app) -> dict:
@@ -123,6 +139,13 @@ def sweep(app) -> dict:
         for submission_id in stuck:
             if enqueue(submission_id):
                 counts["requeued"] += 1
+        try:
+            from lab.interview_finalize import sweep_interviews
+
+            counts.update(sweep_interviews())
+        except Exception:  # noqa: BLE001 - housekeeping must never stop the sweeper
+            db.session.rollback()
+            log.exception("interview sweep failed")
         db.session.remove()
     try:
         from worker.reaper import reap
@@ -169,7 +192,7 @@ def start_sweeper(app) -> threading.Thread:
         while not stop.is_set():
             try:
                 counts = sweep(app)
-                if counts["requeued"] or counts["reaped"]:
+                if any(counts.values()):
                     log.info("sweeper: %s", counts)
             except Exception:  # noqa: BLE001
                 log.exception("sweeper round failed")

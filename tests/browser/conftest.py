@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
+LIVE: dict = {}  # the live lab's environment, for tests that add packs to it
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +38,7 @@ def live_lab(tmp_path_factory):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     settings = load_settings(env)
+    LIVE["env"] = env
     saved = dict(os.environ)
     os.environ.update(env)
     try:

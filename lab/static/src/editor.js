@@ -248,6 +248,14 @@ function init() {
       const response = await draftRequest(body, false);
       // A redirect means the session ended (login page): the draft was not stored.
       ok = response.ok && !response.redirected;
+      if (response.status === 409) {
+        // The server's clock ended the time for this work (mock interviews): retrying
+        // cannot help, so say why and stop.
+        saveInFlight = false;
+        savedCount = changeCount;
+        setText(saveStatusEl, await errorMessageFrom(response));
+        return;
+      }
     } catch (_) {
       ok = false; // network error
     }

@@ -1,0 +1,95 @@
+// Mock interview page: the countdown, resynchronised with the server, and the time an
+// item is on screen.  The server's clock decides; this only shows it.  Remaining time
+// is counted with performance.now(), which changing the computer's clock does not move.
+(function () {
+  "use strict";
+  const bar = document.getElementById("interview-clock");
+  if (!bar) return;
+  const totalEl = document.getElementById("clock-total");
+  const sectionEl = document.getElementById("clock-section");
+  const statusEl = document.getElementById("clock-status");
+  const RESYNC_MS = 15000;
+  const TIME_REPORT_MS = 10000;
+  let anchor = performance.now();
+  let total = parseFloat(bar.dataset.secondsLeft);
+  let item = parseFloat(bar.dataset.itemSecondsLeft);
+  let ended = false;
+
+  function show(el, seconds) {
+    if (!el) return;
+    const s = Math.max(0, Math.ceil(seconds));
+    const text = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  function lock(message) {
+    for (const el of document.querySelectorAll("#solve-form button, #answer-form button, #answer-form input, #answer-form textarea")) {
+      el.disabled = true;
+    }
+    if (statusEl) statusEl.textContent = message;
+  }
+
+  function tick() {
+    const elapsed = (performance.now() - anchor) / 1000;
+    const totalLeft = total - elapsed;
+    const itemLeft = item - elapsed;
+    show(totalEl, totalLeft);
+    show(sectionEl, itemLeft);
+    if (!ended && totalLeft <= 0) {
+      ended = true;
+      lock("Time is up. Grading your saved work…");
+      // Give the server a moment to pass its deadline, then show the scorecard.
+      setTimeout(() => window.location.assign(bar.dataset.endUrl), 1500);
+    } else if (!ended && itemLeft <= 0) {
+      lock("Time for this section is up; its answers are locked.");
+    }
+  }
+
+  async function resync() {
+    try {
+      const response = await fetch(bar.dataset.clockUrl, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok || response.redirected) return;
+      const data = await response.json();
+      if (data.status !== "active") {
+        window.location.assign(bar.dataset.endUrl);
+        return;
+      }
+      anchor = performance.now();
+      total = data.seconds_left;
+      if (typeof data.item_seconds_left === "number") item = data.item_seconds_left;
+    } catch (_) {
+      // Offline: keep counting; the server refuses late work whatever this shows.
+    }
+  }
+
+  let lastReport = performance.now();
+  function csrfToken() {
+    const input = document.querySelector('input[name="csrf_token"]');
+    return input ? input.value : "";
+  }
+  function reportTime(keepalive) {
+    const now = performance.now();
+    const seconds = (now - lastReport) / 1000;
+    lastReport = now;
+    if (ended || document.visibilityState !== "visible" && !keepalive) return;
+    fetch(bar.dataset.timeUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ seconds }),
+      credentials: "same-origin",
+      keepalive,
+    }).catch(() => {});
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") reportTime(true);
+    else {
+      lastReport = performance.now();
+      resync();
+    }
+  });
+  setInterval(tick, 250);
+  setInterval(resync, RESYNC_MS);
+  setInterval(() => reportTime(false), TIME_REPORT_MS);
+  tick();
+})();
