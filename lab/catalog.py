@@ -37,6 +37,12 @@ def challenge_or_404(pack: str, slug: str):
     challenge = service.find_challenge(f"{pack}/{slug}")
     if challenge is None:
         abort(404, f"No challenge {pack}/{slug}.")
+    if current_user.is_authenticated:
+        from lab.interviews import running_interview_with
+
+        if running_interview_with(current_user, challenge.id) is not None:
+            abort(403, f"{pack}/{slug} is part of your running mock interview; its practice page "
+                       "opens again when the interview ends.")
     return challenge
 
 

@@ -64,6 +64,16 @@ def active_interview(user: User) -> Interview | None:
                                                      Interview.status == "active"))
 
 
+def running_interview_with(user: User, challenge_id: int, now: datetime | None = None) -> int | None:
+    """The id of the candidate's running interview that contains this challenge: its
+    practice page (free hints, explanations, history) stays closed until the end."""
+    return db.session.scalar(
+        select(Interview.id).join(InterviewItem, InterviewItem.interview_id == Interview.id)
+        .where(Interview.user_id == user.id, Interview.status == "active",
+               Interview.deadline_at > (now or utcnow()), InterviewItem.challenge_id == challenge_id)
+        .limit(1))
+
+
 def _seen(user: User) -> set[tuple[str, str | None]]:
     """What this candidate met before: challenges they submitted to, interview items."""
     seen: set[tuple[str, str | None]] = set()

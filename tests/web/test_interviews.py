@@ -298,3 +298,12 @@ def test_api_interview_flow_and_late_submit_refused(app, token):
             Submission.user_id == user.id, Submission.mode == "submit",
             Submission.created_at < utcnow())).all()
         assert all("x = 2\n" not in s.files.values() for s in late_rows)
+
+
+def test_practice_pages_of_interview_items_stay_closed_until_the_end(app, candidate):
+    interview_id = start(candidate, add_template(app, 600))
+    task = items_of(app, interview_id)[2]["challenge"]
+    page = candidate.get(f"/challenges/{task}")
+    assert page.status_code == 403 and "running mock interview" in page.text
+    candidate.post(f"/interviews/{interview_id}/finish", data={"csrf_token": candidate.csrf})
+    assert candidate.get(f"/challenges/{task}").status_code == 200
