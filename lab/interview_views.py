@@ -113,6 +113,9 @@ def item(interview_id: int, number: int):
         hints=(current.challenge.hints or [])[:current.hints_used],
         hints_left=len(current.challenge.hints or []) - current.hints_used,
         hint_cost=int(svc.HINT_COST * 100),
+        section_spec=interview.template.spec["sections"][current.section],
+        runs_left=None if current.is_question or "runs_per_task" not in interview.template.spec
+        else max(0, interview.template.spec["runs_per_task"] - svc.runs_used(current)),
         public_tests=current.challenge.folder("tests/public") if not current.is_question else {})
 
 

@@ -269,6 +269,11 @@ def submit_task(user: User, item: InterviewItem, files: object, mode: str,
     now = now or utcnow()
     if mode not in ("run", "submit"):
         raise InterviewError("'mode' must be 'run' or 'submit'", 400)
+    if mode == "run":
+        allowed = item.interview.template.spec.get("runs_per_task")
+        if allowed is not None and runs_used(item) >= allowed:
+            raise InterviewError(f"You have used all {allowed} runs of this task; Submit still "
+                                 "works until the time is up.", 429)
     if files:
         save_task_draft(item, files, now)
     if mode == "submit" or not files:
@@ -280,6 +285,11 @@ def submit_task(user: User, item: InterviewItem, files: object, mode: str,
                                  interview_item_id=item.id)
     except SubmissionError as exc:
         raise InterviewError(str(exc), exc.status) from None
+
+
+def runs_used(item: InterviewItem) -> int:
+    return db.session.scalar(select(db.func.count()).select_from(Submission).where(
+        Submission.interview_item_id == item.id, Submission.mode == "run")) or 0
 
 
 def take_hint(item: InterviewItem, now: datetime | None = None) -> str:

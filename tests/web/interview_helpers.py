@@ -9,15 +9,18 @@ TEST_PACKS = ["examples", "quiz-python-flask"]
 
 
 def short_spec(seconds: int, questions: int = 2, tasks: int = 1,
-               section_seconds: int | None = None) -> dict:
+               section_seconds: int | None = None, runs: int | None = None) -> dict:
     quiz = {"title": "Concepts", "pools": [{"kinds": ["quiz"], "topics": ["py.testing"],
                                             "count": questions, "weight": 1}]}
     if section_seconds:
         quiz["time_limit"] = f"{section_seconds}s"
-    return {"title": f"Short test interview ({seconds} s)", "time_limit": f"{seconds}s",
+    spec = {"title": f"Short test interview ({seconds} s)", "time_limit": f"{seconds}s",
             "passing_score": 50, "from_packs": TEST_PACKS,
             "sections": [quiz, {"title": "Hands-on", "pools": [
                 {"kinds": ["python"], "count": tasks, "weight": 3}]}]}
+    if runs:
+        spec["runs_per_task"] = runs
+    return spec
 
 
 def add_template(app, seconds: int, slug: str = "short", **kwargs) -> str:

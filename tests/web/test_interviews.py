@@ -307,3 +307,42 @@ def test_practice_pages_of_interview_items_stay_closed_until_the_end(app, candid
     assert page.status_code == 403 and "running mock interview" in page.text
     candidate.post(f"/interviews/{interview_id}/finish", data={"csrf_token": candidate.csrf})
     assert candidate.get(f"/challenges/{task}").status_code == 200
+
+
+def test_a_section_clock_locks_only_its_own_items(app, candidate):
+    interview_id = start(candidate, add_template(app, 600, section_seconds=2))
+    items = items_of(app, interview_id)
+    page = candidate.get(f"/interviews/{interview_id}/items/1")  # opens the section's clock
+    assert 'id="clock-section"' in page.text
+    time.sleep(2.2)
+    kind = question_type(app, items[0]["id"])
+    late = answer_form(candidate, interview_id, 1, kind, items[0]["answer"])
+    assert late.status_code == 303
+    assert "Time for section" in candidate.get(late.headers["Location"]).text
+    api_late = candidate.post(f"/interviews/{interview_id}/items/2/time", json={"seconds": 1},
+                              headers={"X-CSRFToken": candidate.csrf})
+    assert api_late.status_code == 409 and "section" in api_late.get_json()["error"]
+    name = next(iter(items[2]["starter"]))
+    still_open = candidate.put(f"/interviews/{interview_id}/items/3/draft",
+                               json={"files": {name: "fine\n"}}, headers={"X-CSRFToken": candidate.csrf})
+    assert still_open.status_code == 200
+    with app.app_context():
+        assert db.session.get(Interview, interview_id).items[0].answer is None
+
+
+def test_runs_per_task_is_enforced_and_submit_still_works(app, candidate):
+    interview_id = start(candidate, add_template(app, 600, runs=2))
+    name = next(iter(items_of(app, interview_id)[2]["starter"]))
+    url = f"/interviews/{interview_id}/items/3/submissions"
+    headers = {"Accept": "application/json"}
+    for _ in range(2):
+        ok = candidate.post(url, data={"csrf_token": candidate.csrf, "mode": "run",
+                                       f"file:{name}": "x = 1\n"}, headers=headers)
+        assert ok.status_code == 202
+    assert "Runs left for this task: 0" in candidate.get(f"/interviews/{interview_id}/items/3").text
+    third = candidate.post(url, data={"csrf_token": candidate.csrf, "mode": "run",
+                                      f"file:{name}": "x = 1\n"}, headers=headers)
+    assert third.status_code == 429 and "all 2 runs" in third.get_json()["error"]
+    submit = candidate.post(url, data={"csrf_token": candidate.csrf, "mode": "submit",
+                                       f"file:{name}": "x = 1\n"}, headers=headers)
+    assert submit.status_code == 202
