@@ -177,6 +177,8 @@ def answer(interview_id: int, number: int):
         svc.save_answer(current, value)
     except svc.InterviewError as exc:
         return _refuse(exc, back)
+    if _wants_json():
+        return jsonify(saved_at=current.saved_at.isoformat() + "Z")
     flash("Answer saved. You can change it until the time is up.", "info")
     following = number + 1 if number < len(_interview.items) else number
     return redirect(url_for("interviews.item", interview_id=interview_id, number=following), 303)

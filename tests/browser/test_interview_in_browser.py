@@ -69,6 +69,7 @@ def test_interview_runs_out_and_scorecard_shows(page: Page, short_template, arti
         radios.first.check()
     else:
         page.locator("#answer-form input[type=text], #answer-form textarea").first.fill("6")
+    expect(page.locator("#answer-status")).to_have_text("Saved")  # saved on change
     page.get_by_role("button", name="Save answer").click()
     expect(page.locator(".flash")).to_contain_text("Answer saved")
 

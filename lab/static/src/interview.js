@@ -88,6 +88,43 @@
       resync();
     }
   });
+  // Quiz answers save themselves as they change (the button stays for no-JS use).
+  const answerForm = document.getElementById("answer-form");
+  const answerStatus = document.getElementById("answer-status");
+  let answerTimer = null;
+  async function saveAnswer() {
+    answerTimer = null;
+    if (ended) return;
+    const body = new FormData(answerForm);
+    if ([...body.keys()].every((key) => !key.startsWith("q:") || !body.get(key))) return;
+    try {
+      const response = await fetch(answerForm.action, {
+        method: "POST",
+        body,
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        credentials: "same-origin",
+      });
+      let message = "Saved";
+      if (!response.ok) {
+        const data = await response.json().catch(() => null);
+        message = (data && data.error) || `Not saved (${response.status})`;
+      }
+      if (answerStatus) answerStatus.textContent = message;
+    } catch (_) {
+      if (answerStatus) answerStatus.textContent = "Not saved: no connection. Use Save answer when back online.";
+    }
+  }
+  if (answerForm) {
+    answerForm.addEventListener("change", () => {
+      clearTimeout(answerTimer);
+      answerTimer = setTimeout(saveAnswer, 300);
+    });
+    answerForm.addEventListener("input", () => {
+      clearTimeout(answerTimer);
+      answerTimer = setTimeout(saveAnswer, 800);
+    });
+  }
+
   setInterval(tick, 250);
   setInterval(resync, RESYNC_MS);
   setInterval(() => reportTime(false), TIME_REPORT_MS);
