@@ -224,9 +224,12 @@ def _check_quiz(info: ChallengeInfo, rel: str, problems: list[Problem]) -> None:
                                         field=where))
 
 
-def validate_pack(path: str | Path, check_catalog: bool = True) -> PackInfo:
+def validate_pack(path: str | Path, check_catalog: bool = True,
+                  catalog: tuple[list, set[str]] | None = None) -> PackInfo:
     """Problems of the pack at `path`.  `check_catalog=False` leaves out the interview
-    template checks that need other packs (import runs them against the database)."""
+    template checks that need other packs (import runs them against the database);
+    `catalog` (items, pack names) checks them against those packs instead of the bundled
+    ones (an upload is checked against what the lab's database holds)."""
     root = Path(path)
     info = PackInfo(path=root)
     problems = info.problems
@@ -278,7 +281,10 @@ def validate_pack(path: str | Path, check_catalog: bool = True) -> PackInfo:
 
     info.interviews = check_interview_files(root, problems)
     if info.interviews and check_catalog:
-        problems.extend(catalog_problems(info, *bundled_catalog(info)))
+        if catalog is None:
+            problems.extend(catalog_problems(info, *bundled_catalog(info)))
+        else:
+            problems.extend(catalog_problems(info, *catalog, where="the lab's packs"))
     if not info.challenges and not info.interviews and not problems:
         problems.append(Problem(str(root), "the pack has no challenge folders (nor interview "
                                 "templates)"))

@@ -158,8 +158,10 @@ def _verify_quiz(info: ChallengeInfo, settings: Settings, client, image: str,
 
 def verify_pack(path: str | Path, settings: Settings, client: docker.DockerClient, image: str,
                 progress: Callable[[ChallengeInfo], None] | None = None,
-                parallel: int = 2) -> VerifyReport:
-    info = validate_pack(path)
+                parallel: int = 2, catalog: tuple[list, set[str]] | None = None) -> VerifyReport:
+    """`catalog` (items, pack names): what interview templates may draw from, when not
+    the bundled packs."""
+    info = validate_pack(path, catalog=catalog)
     report = VerifyReport(pack=info)
     if not info.valid:
         return report
@@ -178,11 +180,11 @@ def verify_pack(path: str | Path, settings: Settings, client: docker.DockerClien
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
         for checks in pool.map(one, info.challenges):
             report.checks.extend(checks)
-    report.checks.extend(_verify_templates(info))
+    report.checks.extend(_verify_templates(info, catalog))
     return report
 
 
-def _verify_templates(info: PackInfo) -> list[Check]:
+def _verify_templates(info: PackInfo, catalog: tuple[list, set[str]] | None = None) -> list[Check]:
     """Validation already checked the fill; this draws once, as starting an interview
     would, and says what the draw holds."""
     from lab.interview_templates import DrawError, draw
@@ -190,7 +192,7 @@ def _verify_templates(info: PackInfo) -> list[Check]:
 
     if not info.interviews:
         return []
-    items, _names = bundled_catalog(info)
+    items, _names = bundled_catalog(info) if catalog is None else catalog
     catalog = [i for i in items if i.pack != info.meta.get("name")] + own_catalog(info)
     checks = []
     for template in info.interviews:

@@ -230,7 +230,12 @@ def verify_upload_now(upload_id: int) -> bool:
         try:
             folder = extract_pack_zip(upload.data, Path(tmp))
             image = settings.runner_image or runner_image_tag("python")
-            verified = verify_pack(folder, settings, connect(), image)
+            from lab.interview_templates import database_catalog
+
+            # Interview templates may draw from any pack this lab holds, not only bundled ones.
+            known = database_catalog()
+            verified = verify_pack(folder, settings, connect(), image,
+                                   catalog=(known.items, known.pack_names))
             report["problems"] = [str(p) for p in verified.pack.problems]
             report["checks"] = [{"challenge": c.challenge, "what": c.what, "ok": c.ok,
                                  "detail": c.detail, "seconds": c.seconds} for c in verified.checks]

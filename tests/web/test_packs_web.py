@@ -191,3 +191,29 @@ def test_quiz_api_rejects_bad_answers(app, token, tmp_path, monkeypatch):
     assert ok.status_code == 202
     result = client.get(f"/api/v1/submissions/{ok.get_json()['id']}", headers=headers).get_json()
     assert result["status"] == "done" and (result["score"], result["max_score"]) == (1, 2)
+
+
+@pytest.mark.docker
+def test_uploaded_template_may_draw_from_a_pack_only_the_database_holds(
+        app, instructor_client, sample, monkeypatch, docker_client):
+    from lab.models import InterviewTemplate
+    from worker import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.verify_upload, "apply_async", lambda args, **kw: queued.append(args))
+    with app.app_context():
+        import_pack(sample, app.config["LAB_SETTINGS"])  # "sample" is in no bundled folder
+    template = ("title: Sample interview\ntime_limit: 10m\nfrom_packs: [sample]\nsections:\n"
+                "  - title: Task\n    pools:\n      - {kinds: [python], count: COUNT}\n")
+    for count, ok in ((1, True), (5, False)):
+        files = {"pack.yaml": f"name: sample-interviews\nversion: {count}\ntitle: Sample interviews\n"
+                              "description: d\nauthors: [t]\nlicense: CC-BY-4.0\n".encode(),
+                 "interviews/sample.yaml": template.replace("COUNT", str(count)).encode()}
+        assert upload(instructor_client, zip_folder_files(files, "si")).status_code == 303
+        with app.app_context():
+            assert tasks.verify_upload_now(queued[-1][0]) is ok
+            report = db.session.get(PackUpload, queued[-1][0]).report
+            stored = db.session.query(InterviewTemplate).filter_by(slug="sample").count()
+        assert stored == 1, report  # the second, unfillable one stored nothing
+        if not ok:
+            assert any("interviews/sample.yaml" in p and "python" in p for p in report["problems"]), report
