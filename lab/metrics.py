@@ -2,7 +2,8 @@
 
 Workers run in other processes (or machines), so they record into Redis and the web
 process turns the counters into metrics at scrape time: queue depth per queue,
-submissions by status, a grading latency histogram by kind and verdict, infra failures.
+submissions by status, a grading latency histogram by kind and verdict, infra failures,
+and the warm sandbox pools: idle containers, container starts, hits, misses, failures.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from lab.models import Submission
 metrics = Blueprint("metrics", __name__)
 BUCKETS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
 KEY = "lab:metrics:grading"
+POOL_KEY = "lab:metrics:pool"  # counters summed over every worker process
+POOL_IDLE_PREFIX = "lab:metrics:pool-idle:"  # one gauge per worker process, expiring
 log = logging.getLogger(__name__)
 
 
@@ -46,6 +49,41 @@ def record_grading(settings, kind: str, verdict: str, seconds: float) -> None:
         log.warning("metrics: %s", exc)
 
 
+def record_pool(settings, counts: dict[str, int], idle: int) -> None:
+    """Called every few seconds by a worker's pool thread: counter increments since the
+    last call, and how many armed containers wait right now."""
+    from worker.sandbox import owner_id
+
+    try:
+        pipe = _redis(settings).pipeline()
+        for name, amount in counts.items():
+            if amount:
+                pipe.hincrby(POOL_KEY, name, amount)
+        # Expires, so a worker that died without a word stops counting.
+        pipe.set(POOL_IDLE_PREFIX + owner_id(), idle, ex=30)
+        pipe.execute()
+    except Exception as exc:  # noqa: BLE001 - metrics never fail a grading
+        log.warning("metrics: %s", exc)
+
+
+def _pool_metrics(client):
+    counters = {k.decode(): float(v) for k, v in client.hgetall(POOL_KEY).items()}
+    idle = sum(float(client.get(k) or 0) for k in client.scan_iter(POOL_IDLE_PREFIX + "*"))
+    starts = CounterMetricFamily("lab_sandbox_container_starts", "Sandbox containers started",
+                                 labels=["path"])
+    starts.add_metric(["cold"], counters.get("starts_cold", 0.0))
+    starts.add_metric(["pool"], counters.get("starts_pool", 0.0))
+    pool = [GaugeMetricFamily("lab_pool_idle", "Armed pool containers waiting for a run",
+                              value=idle), starts]
+    for name, text in (("hits", "Runs that got an armed pool container"),
+                       ("misses", "Runs that found no armed container and started cold"),
+                       ("failures", "Pool containers that failed to arm or to run"),
+                       ("recycled", "Idle pool containers replaced before the reaper's age")):
+        pool.append(CounterMetricFamily(f"lab_pool_{name}", text,
+                                        value=counters.get(f"pool_{name}", 0.0)))
+    return pool
+
+
 class LabCollector:
     def __init__(self, settings) -> None:
         self.settings = settings
@@ -56,6 +94,7 @@ class LabCollector:
         client = _redis(self.settings)
         depth = GaugeMetricFamily("lab_queue_depth", "Tasks waiting per queue", labels=["queue"])
         raw: dict = {}
+        pool: list = []
         try:
             for queue in QUEUES:
                 # kombu keeps one list per priority step: count them all.
@@ -63,6 +102,7 @@ class LabCollector:
                             if client.type(k) == b"list")
                 depth.add_metric([queue], total)
             raw = {k.decode(): float(v) for k, v in client.hgetall(KEY).items()}
+            pool = _pool_metrics(client)
         except Exception as exc:  # noqa: BLE001 - report what we can
             log.warning("metrics: redis: %s", exc)
         yield depth
@@ -86,6 +126,7 @@ class LabCollector:
         failures.add_metric([], infra)
         yield histogram
         yield failures
+        yield from pool
 
 
 @metrics.route("/metrics")

@@ -73,4 +73,36 @@ def celery_init_app(app: Flask) -> Celery:
     )
     celery.set_default()
     app.extensions["celery"] = celery
+    _connect_pool_hooks(app)
     return celery
+
+
+def _connect_pool_hooks(app: Flask) -> None:
+    """The warm sandbox pool lives where tasks run: in the worker process itself with
+    `--pool threads` (what `lab up` starts) or solo, in every child with prefork (a pool
+    started before a fork would lose its threads).  Fire only in workers."""
+    from celery import signals
+
+    def in_worker(sender=None, **_kwargs) -> None:
+        from celery.concurrency.prefork import TaskPool as Prefork
+
+        if not isinstance(getattr(sender, "pool", None), Prefork):
+            from worker.tasks import start_pool
+
+            start_pool(app)
+
+    def in_child(**_kwargs) -> None:
+        from worker.tasks import start_pool
+
+        start_pool(app)
+
+    def stop(**_kwargs) -> None:
+        from worker.tasks import stop_pool
+
+        stop_pool()
+
+    # dispatch_uid: every create_app() gets here; one set of hooks per process is enough.
+    signals.worker_ready.connect(in_worker, weak=False, dispatch_uid="lab-pool-ready")
+    signals.worker_process_init.connect(in_child, weak=False, dispatch_uid="lab-pool-init")
+    signals.worker_shutdown.connect(stop, weak=False, dispatch_uid="lab-pool-shutdown")
+    signals.worker_process_shutdown.connect(stop, weak=False, dispatch_uid="lab-pool-exit")

@@ -17,6 +17,7 @@ from lab.config import Settings, load_settings
 from worker.challenge import Challenge, load_challenge
 from worker.images import runner_image_tag
 from worker.kinds import get_kind
+from worker.pool import SandboxPool, process_pool
 from worker.result import Result
 from worker.sandbox import InfraError, connect
 from worker.submission import Rejected, check_submission
@@ -32,8 +33,11 @@ def grade(
     settings: Settings | None = None,
     client: docker.DockerClient | None = None,
     attempts: int = 2,
+    pool: SandboxPool | None = None,
 ) -> Result:
-    """Grade `files` (name -> bytes) against a challenge; `mode` is run or submit."""
+    """Grade `files` (name -> bytes) against a challenge; `mode` is run or submit.
+    Python and flask runs take a warm container from `pool`, or from this process's pool
+    when a worker started one (worker/pool.py); `lab grade` has none and runs cold."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     settings = settings or load_settings()
@@ -48,11 +52,13 @@ def grade(
     except Rejected as exc:
         return Result(verdict="rejected", message=str(exc), mode=mode, limits=limits.as_dict())
     image = settings.runner_image or runner_image_tag("python")
+    pool = pool or process_pool()
+    warm = {"pool": pool} if pool is not None and getattr(kind, "pooled", False) else {}
     result = None
     for attempt in range(1, attempts + 1):
         try:
-            client = client or connect()
-            result = kind.grade(challenge, merged, mode, limits, settings, client, image)
+            client = client or (pool.client() if warm else connect())
+            result = kind.grade(challenge, merged, mode, limits, settings, client, image, **warm)
             break
         except InfraError as exc:
             log.warning("grading attempt %d failed on our side: %s", attempt, exc)

@@ -8,7 +8,7 @@ Quizzes need no container and are scored in lab/quiz.py.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import docker
 
@@ -17,6 +17,9 @@ from worker.challenge import Challenge, ChallengeError
 from worker.result import Result
 from worker.testids import expected_tests
 from worker.verdict import max_points, run_tests
+
+if TYPE_CHECKING:
+    from worker.pool import SandboxPool
 
 
 class Kind(Protocol):
@@ -27,12 +30,16 @@ class Kind(Protocol):
 
 
 class PytestKind:
-    """Candidate files plus the public or hidden pytest suite, in one sandbox run."""
+    """Candidate files plus the public or hidden pytest suite, in one sandbox run; a warm
+    pool container (worker/pool.py) when the caller has a pool."""
+
+    pooled = True  # grade() passes its pool; other kinds always start cold
 
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def grade(self, challenge, files, mode, limits, settings, client, image) -> Result:
+    def grade(self, challenge, files, mode, limits, settings, client, image,
+              pool: SandboxPool | None = None) -> Result:
         visibility = "public" if mode == "run" else "hidden"
         tests = challenge.test_files(visibility)
         try:
@@ -48,7 +55,7 @@ class PytestKind:
                           max_score=max_points(expected, challenge.points),
                           limits=limits.as_dict())
         return run_tests(client, image, {**files, **tests}, visibility, expected,
-                         challenge.points, limits, settings)
+                         challenge.points, limits, settings, pool=pool)
 
 
 def _syntax_error(files: dict[str, bytes]) -> str:

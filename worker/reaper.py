@@ -3,6 +3,10 @@
 A container is a leftover when the process that made it (label `owner`, host:pid) is
 gone from this host, or when it is older than `reap_after_seconds` whoever owns it.
 Called when a grading process starts and periodically by long-running workers.
+
+Warm pool containers (label `interview-lab.pool`) follow the same rules: their pool
+recycles them before `reap_after_seconds`, so only those of a dead owner, or of an owner
+on another machine whose pool stopped working, are ever removed here.
 """
 
 from __future__ import annotations

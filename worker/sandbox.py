@@ -1,21 +1,27 @@
 """One throwaway, locked-down container per grading run, through the Docker SDK.
 
-Files go in with put_archive before the container starts (it cannot take them into a
-tmpfs or a read-only root later); the report comes out as the log of PID 1, which no
-candidate process can write.  No host path, socket or variable is handed in.  The
-container is removed whatever happens; labels let the reaper find it if this process
-dies first.
+Cold path: files go in with put_archive before the container starts; the report comes
+out as the log of PID 1, which no candidate process can write.  Warm path (worker/pool.py):
+a container created here with the very same options, started ahead with pytest
+imported, takes the files and the go as one line on PID 1's stdin through the engine's
+attach stream and answers with its report on the same stream.  No host path, socket or
+variable is handed in.  The container is removed whatever happens; labels let the
+reaper find it if this process dies first.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import socket
 import tarfile
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import docker
 import docker.errors
@@ -27,12 +33,29 @@ from lab.config import Limits
 LABEL = "interview-lab.sandbox"
 OWNER_LABEL = "interview-lab.owner"
 STARTED_LABEL = "interview-lab.started"
+POOL_LABEL = "interview-lab.pool"  # started ahead by a warm pool (worker/pool.py)
 RUNNER_FILES = ("lab_supervisor.py", "lab_child.py", "lab_results.py", "pytest.ini",
                 "imagefacts.py")
 RUNNER_SOURCE = os.path.join(os.path.dirname(__file__), "runner")
 REPORT_CAP = 8 * 1024 * 1024
 CANDIDATE_UID = 10001
 GRADER_UID = 10000
+logger = logging.getLogger(__name__)
+_counts: Counter = Counter()  # container starts etc. in this process, read by metrics
+_counts_lock = threading.Lock()
+
+
+def count(name: str, amount: int = 1) -> None:
+    with _counts_lock:
+        _counts[name] += amount
+
+
+def take_counts() -> dict[str, int]:
+    """The counters since the last call (for a metrics push), then zero."""
+    with _counts_lock:
+        taken = dict(_counts)
+        _counts.clear()
+    return taken
 
 
 class InfraError(RuntimeError):
@@ -86,54 +109,50 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int) -> None
         tar.addfile(info, io.BytesIO(data))
 
 
-def build_archive(files: dict[str, bytes]) -> bytes:
+def build_archive(files: dict[str, bytes] | None) -> bytes:
     """Tar of the runner, the candidate's files and the tests, all root-owned and
-    read-only to the candidate: nothing under /sandbox or /opt can be changed by it."""
+    read-only to the candidate: nothing under /sandbox or /opt can be changed by it.
+    None for files (a pool container): the runner only; the files come at go."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         _add(tar, "opt/lab-runner", None, 0o755)
         for name in RUNNER_FILES:
             with open(os.path.join(RUNNER_SOURCE, name), "rb") as handle:
                 _add(tar, f"opt/lab-runner/{name}", handle.read(), 0o644)
-        _add(tar, "sandbox", None, 0o755)
-        made = set()
-        for rel, data in sorted(files.items()):
-            parts = rel.split("/")
-            for depth in range(1, len(parts)):
-                folder = "sandbox/" + "/".join(parts[:depth])
-                if folder not in made:
-                    made.add(folder)
-                    _add(tar, folder, None, 0o755)
-            _add(tar, f"sandbox/{rel}", data, 0o644)
+        if files is not None:
+            _add(tar, "sandbox", None, 0o755)
+            made = set()
+            for rel, data in sorted(files.items()):
+                parts = rel.split("/")
+                for depth in range(1, len(parts)):
+                    folder = "sandbox/" + "/".join(parts[:depth])
+                    if folder not in made:
+                        made.add(folder)
+                        _add(tar, folder, None, 0o755)
+                _add(tar, f"sandbox/{rel}", data, 0o644)
     return buffer.getvalue()
 
 
-def run_in_sandbox(
-    client: docker.DockerClient,
-    image: str,
-    files: dict[str, bytes],
-    test_paths: list[str],
-    visibility: str,
-    limits: Limits,
-    grace_seconds: float,
-    output_keep_bytes: int = 64 * 1024,
-    runtime: str = "",
-) -> SandboxRun:
-    job = {
-        "test_paths": test_paths,
-        "visibility": visibility,
+def supervisor_job(limits: Limits) -> dict:
+    """What PID 1 needs to know of the limits (the same for a cold and a warm run)."""
+    return {
         "wall_seconds": limits.wall_seconds,
         "cpu_seconds": max(1, int(limits.cpu_seconds)),
         "output_bytes": limits.output_kb * 1024,
-        "output_keep_bytes": min(output_keep_bytes, limits.output_kb * 1024),
         "file_size_bytes": limits.file_size_mb * 1024 * 1024,
         "open_files": limits.open_files,
         "candidate_uid": CANDIDATE_UID,
         "grader_uid": GRADER_UID,
     }
-    started = time.monotonic()
+
+
+def create_sandbox(client: docker.DockerClient, image: str, limits: Limits, runtime: str,
+                   job: dict, extra_labels: dict | None = None, **channel: Any):
+    """The one place the sandbox's settings live: cold runs and the warm pool both create
+    their containers here.  `channel` is only how the host talks to PID 1 (stdin for a
+    pool container), never a limit or a permission."""
     try:
-        container = client.containers.create(
+        return client.containers.create(
             image,
             command=["python3", "-I", "/opt/lab-runner/lab_supervisor.py", json.dumps(job)],
             user="0:0",  # the supervisor drops to grader/candidate before any test code runs
@@ -155,8 +174,10 @@ def run_in_sandbox(
             tmpfs={"/tmp": f"rw,nosuid,nodev,noexec,size={limits.scratch_mb}m,mode=1777"},
             shm_size="4m",
             log_config=LogConfig(type="json-file", config={"max-size": "16m"}),
-            labels={LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}"},
+            labels={LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}",
+                    **(extra_labels or {})},
             runtime=runtime or None,
+            **channel,
         )
     except docker.errors.ImageNotFound:
         raise InfraError(
@@ -165,6 +186,39 @@ def run_in_sandbox(
         ) from None
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise InfraError(f"the Docker engine refused to create the sandbox: {exc}") from None
+
+
+def remove_quietly(container) -> None:
+    try:
+        container.remove(force=True)
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        pass  # gone already, or the reaper removes it by label
+
+
+def run_in_sandbox(
+    client: docker.DockerClient,
+    image: str,
+    files: dict[str, bytes],
+    test_paths: list[str],
+    visibility: str,
+    limits: Limits,
+    grace_seconds: float,
+    output_keep_bytes: int = 64 * 1024,
+    runtime: str = "",
+    pool: Any = None,
+) -> SandboxRun:
+    """One run in a fresh container: a warm one from `pool` (worker/pool.py) when it has
+    one for this image, limits and runtime, else one created now (the cold path)."""
+    keep = min(output_keep_bytes, limits.output_kb * 1024)
+    if pool is not None:
+        run = pool.run(image, limits, runtime, files, test_paths, visibility, grace_seconds, keep)
+        if run is not None:
+            return run
+    job = {**supervisor_job(limits), "test_paths": test_paths, "visibility": visibility,
+           "output_keep_bytes": keep}
+    started = time.monotonic()
+    container = create_sandbox(client, image, limits, runtime, job)
+    count("starts_cold")
     outer_timeout = False
     try:
         container.put_archive("/", build_archive(files))
@@ -190,11 +244,7 @@ def run_in_sandbox(
     except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
         raise InfraError(f"the Docker engine failed during the run: {exc}") from None
     finally:
-        try:
-            container.remove(force=True)
-        except docker.errors.NotFound:
-            pass
-        except (docker.errors.DockerException, requests.exceptions.RequestException):
-            pass  # the reaper removes it by label
+        remove_quietly(container)
     return SandboxRun(log=log, outer_timeout=outer_timeout, oom_killed=oom_killed,
                       exit_code=exit_code, duration=time.monotonic() - started)
+

@@ -9,18 +9,28 @@ user and itself to the `grader` user, and from then on only watches:
   event (collected ids, each test phase, the end of the session),
 * the wall clock.
 
+Armed mode (a warm pool container, see worker/pool.py): the child is forked at once and
+pays for the interpreter and pytest imports, then waits on a pipe only this process can
+write.  The supervisor stays root (still only SETUID/SETGID) and reads one line from its
+own stdin, which only the engine's attach stream (the host) can write: the files, the
+test paths and the visibility.  It writes the files root-owned and read-only to the
+candidate into /sandbox, drops to `grader`, starts the wall clock and only then passes
+the go on to the child.  No candidate file exists in the container before that line
+arrives, so no candidate code can run, forge or pre-empt it.
+
 When the child exits, a limit is hit or the clock runs out, it prints one JSON report
-on its own stdout and exits.  Its stdout is the container log, which a process of
-another user cannot reach, so nothing the candidate prints or writes to a file can
-stand in for this report.  Exiting as PID 1 tears the PID namespace down, which kills
-whatever the candidate left running: the supervisor never needs to signal another
-user's process.
+(one line) on its own stdout and exits.  Its stdout is the container log (and, armed,
+the attach stream), which a process of another user cannot reach, so nothing the
+candidate prints or writes to a file can stand in for this report.  Exiting as PID 1
+tears the PID namespace down, which kills whatever the candidate left running: the
+supervisor never needs to signal another user's process.
 
 Runs under the sandbox image's python3 (3.11+), standard library only.
 """
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import os
@@ -30,11 +40,17 @@ import select
 import signal
 import sys
 import time
+from typing import NoReturn
 
 RUNNER_DIR = "/opt/lab-runner"
 WORK_DIR = "/sandbox"
 RESULTS_FD = 3  # where the child finds the results pipe
 KEY_FD = 4  # where the child reads the per-run signing key, once
+GO_FD = 5  # armed mode: where the child waits for the go (test paths, visibility)
+READY_FD = 6  # armed mode: where the child says its imports are done (and its CPU so far)
+GO_CAP = 32 * 1024 * 1024  # bytes of the go line accepted from the host
+ARM_SECONDS = 120  # an armed child that is not ready by then is broken
+ARM_CPU_SLACK = 10  # CPU seconds the armed child may spend before go (imports)
 RESULTS_CAP = 4 * 1024 * 1024  # bytes of result events accepted from the child
 CHUNK = 65536
 
@@ -45,12 +61,17 @@ def _drop_to(uid: int, gid: int) -> None:
     os.setresuid(uid, uid, uid)
 
 
-def _child(job: dict, out_w: int, res_w: int, key_r: int) -> None:
+def _child(job: dict, out_w: int, res_w: int, key_r: int, go_r: int, ready_w: int) -> None:
     """In the forked child: become the candidate, set limits, exec pytest."""
     try:
         os.setsid()
         _drop_to(job["candidate_uid"], job["candidate_uid"])
         cpu = int(job["cpu_seconds"])
+        armed = go_r >= 0
+        if armed:
+            # The imports before go need CPU too; at go lab_child lowers this to the
+            # candidate's budget counted from there (a process may always lower it).
+            cpu += ARM_CPU_SLACK
         # Soft limit sends SIGXCPU, hard limit one second later SIGKILL.
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         fsize = int(job["file_size_bytes"])
@@ -62,13 +83,18 @@ def _child(job: dict, out_w: int, res_w: int, key_r: int) -> None:
         out_hi = os.dup(out_w)
         res_hi = os.dup(res_w)
         key_hi = os.dup(key_r)
+        go_hi = os.dup(go_r) if armed else -1
+        ready_hi = os.dup(ready_w) if armed else -1
         devnull = os.open("/dev/null", os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out_hi, 1)
         os.dup2(out_hi, 2)
         os.dup2(res_hi, RESULTS_FD)
         os.dup2(key_hi, KEY_FD)
-        os.closerange(KEY_FD + 1, 65536)
+        if armed:
+            os.dup2(go_hi, GO_FD)
+            os.dup2(ready_hi, READY_FD)
+        os.closerange((READY_FD if armed else KEY_FD) + 1, 65536)
         os.chdir(WORK_DIR)
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -79,9 +105,12 @@ def _child(job: dict, out_w: int, res_w: int, key_r: int) -> None:
             "PYTHONUNBUFFERED": "1",
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }
-        args = json.dumps(
-            {"test_paths": job["test_paths"], "visibility": job["visibility"], "fd": RESULTS_FD}
-        )
+        if armed:
+            args = json.dumps({"armed": True, "fd": RESULTS_FD, "go_fd": GO_FD,
+                               "ready_fd": READY_FD, "cpu_seconds": int(job["cpu_seconds"])})
+        else:
+            args = json.dumps({"test_paths": job["test_paths"], "visibility": job["visibility"],
+                               "fd": RESULTS_FD})
         os.execve(
             sys.executable,
             [sys.executable, "-I", "-X", "utf8", f"{RUNNER_DIR}/lab_child.py", args],
@@ -138,25 +167,132 @@ def _scratch_full() -> bool:
     return st.f_bavail == 0 or st.f_favail == 0
 
 
+def _fail(message: str, code: int) -> NoReturn:
+    """Armed mode gave up before go: say why on stderr, print no report.  The host
+    reads a missing report as our failure (infra_error), never the candidate's."""
+    os.write(2, f"lab-supervisor: {message}\n".encode())
+    os._exit(code)
+
+
+def _await_ready(ready_r: int) -> float:
+    """Block until the armed child's imports are done; its CPU seconds so far."""
+    deadline = time.monotonic() + ARM_SECONDS
+    data = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([ready_r], [], [], remaining)[0]:
+            _fail("the armed child was not ready in time", 3)
+        chunk = os.read(ready_r, 64)
+        if not chunk:
+            break
+        data += chunk
+    os.close(ready_r)
+    try:
+        return float(data)
+    except ValueError:
+        _fail("the armed child failed before it was ready", 3)
+
+
+def _await_go() -> dict:
+    """One JSON line on stdin: only the host holds the attach stream that writes it.
+    End of file means the host let go of this container (or died): leave quietly."""
+    line = bytearray()
+    while b"\n" not in line:
+        chunk = os.read(0, CHUNK)
+        if not chunk:
+            os._exit(0)
+        line.extend(chunk)
+        if len(line) > GO_CAP:
+            _fail("the go line is too long", 5)
+    try:
+        go = json.loads(bytes(line).split(b"\n", 1)[0])
+        if not isinstance(go.get("files"), dict):
+            raise ValueError("no files")
+    except (ValueError, AttributeError) as exc:
+        _fail(f"the go line is unusable: {exc}", 5)
+    return go
+
+
+def _write_files(files: dict) -> None:
+    """Still root (owner of /sandbox, no other capability): every file root-owned, 0644,
+    every folder 0755, so the candidate can read and never change them, as when the
+    host copies them in before start.  Paths were checked on the host; checked again."""
+    for rel, encoded in sorted(files.items()):
+        parts = rel.split("/")
+        if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
+            raise ValueError(f"refused path {rel!r}")
+        folder = WORK_DIR
+        for part in parts[:-1]:
+            folder = os.path.join(folder, part)
+            try:
+                os.mkdir(folder, 0o755)
+            except FileExistsError:
+                pass
+            os.chmod(folder, 0o755, follow_symlinks=False)
+        fd = os.open(os.path.join(WORK_DIR, rel),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        try:
+            view = memoryview(base64.b64decode(encoded, validate=True))
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, 0o644)
+        finally:
+            os.close(fd)
+
+
+def _arm(job: dict, pid: int, ready_r: int) -> float:
+    """Armed mode up to go: returns the child's CPU seconds spent before it."""
+    pre_cpu = _await_ready(ready_r)
+    os.write(2, b"armed\n")  # the pool hands this container out only after this line
+    go = _await_go()
+    if os.waitpid(pid, os.WNOHANG)[0]:
+        _fail("the armed child died before go", 4)
+    try:
+        _write_files(go["files"])
+    except (OSError, ValueError) as exc:
+        _fail(f"could not write the files: {exc}", 5)
+    job.update(test_paths=go["test_paths"], visibility=go["visibility"],
+               output_keep_bytes=go["output_keep_bytes"])
+    return pre_cpu
+
+
+def _go(job: dict, go_w: int) -> None:
+    """Tell the armed child to run: the test paths and visibility, then end of file."""
+    data = json.dumps({"test_paths": job["test_paths"], "visibility": job["visibility"]})
+    try:
+        os.write(go_w, data.encode())
+        os.close(go_w)
+    except OSError:
+        _fail("the armed child is gone", 4)
+
+
 def main() -> None:
     job = json.loads(sys.argv[1])
+    armed = bool(job.get("armed"))
     out_r, out_w = os.pipe()
     res_r, res_w = os.pipe()
     key_r, key_w = os.pipe()
+    go_r, go_w = os.pipe() if armed else (-1, -1)
+    ready_r, ready_w = os.pipe() if armed else (-1, -1)
     key = secrets.token_bytes(32)
     os.write(key_w, key)
     os.close(key_w)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        os.close(out_r)
-        os.close(res_r)
-        _child(job, out_w, res_w, key_r)
-    os.close(out_w)
-    os.close(res_w)
-    os.close(key_r)
+        for fd in (out_r, res_r, go_w, ready_r):
+            if fd >= 0:
+                os.close(fd)
+        _child(job, out_w, res_w, key_r, go_r, ready_w)
+    for fd in (out_w, res_w, key_r, go_r, ready_w):
+        if fd >= 0:
+            os.close(fd)
+    pre_cpu = _arm(job, pid, ready_r) if armed else 0.0
     _drop_to(job["grader_uid"], job["grader_uid"])
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    if armed:
+        started = time.monotonic()  # the candidate's clock starts at go, not at arming
+        _go(job, go_w)
 
     output = bytearray()
     output_total = 0
@@ -226,7 +362,7 @@ def main() -> None:
     if status is not None:
         child = {
             "exit_code": os.waitstatus_to_exitcode(status),
-            "cpu_seconds": round(rusage.ru_utime + rusage.ru_stime, 3),
+            "cpu_seconds": round(max(0.0, rusage.ru_utime + rusage.ru_stime - pre_cpu), 3),
         }
     report = {
         "runner": "lab-supervisor/1",
@@ -247,7 +383,8 @@ def main() -> None:
         ),
         "scratch_full": _scratch_full(),
     }
-    data = json.dumps(report).encode()
+    # One line: the pool's host side reads up to the newline instead of waiting for exit.
+    data = json.dumps(report).encode() + b"\n"
     view = memoryview(data)
     while view:
         view = view[os.write(1, view) :]
