@@ -26,4 +26,6 @@ USER lab
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/livez', timeout=2)"
-CMD ["sh", "-c", "lab db seed && exec gunicorn --workers 2 --bind 0.0.0.0:8000 --access-logfile - lab.wsgi:app"]
+# gunicorn settings (gthread workers, LAB_WEB_WORKERS x LAB_WEB_THREADS) come from lab/config.py,
+# as for `lab up`: result long-polls and event streams each hold a thread while they wait.
+CMD ["sh", "-c", "lab db seed && exec gunicorn -c python:lab.gunicorn_conf --bind 0.0.0.0:8000 --access-logfile - lab.wsgi:app"]

@@ -15,7 +15,7 @@ lint:
 	.venv/bin/ruff check .
 
 bench: setup
-	.venv/bin/python bench/grade_latency.py
+	.venv/bin/python bench/run.py
 
 clean:
 	rm -rf .venv instance

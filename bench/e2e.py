@@ -3,7 +3,8 @@
 What it measures: the whole path a candidate's Submit takes, from the moment just before
 `POST /api/v1/submissions` until a `GET /api/v1/submissions/<id>` first answers
 `status: done` (gunicorn, SQLite, Redis, the Celery worker, the Docker sandbox, and the
-polling delay of at most one poll interval).
+result pushed to a long-poll `GET ...?wait=30`, or with --wait 0 a polling delay of at
+most one poll interval).
 
 Two ways to point it at a lab:
 
@@ -11,17 +12,18 @@ Two ways to point it at a lab:
                 `lab up --port <free port>` as a subprocess in its own session, its output
                 in <instance>/lab-up.log and the children's logs in <instance>/logs/.
                 Waits (up to 120 s) for GET /healthz to answer 200, creates one account and
-                API token per candidate with `lab users create` / `lab users token` (same
-                environment), and at the end stops `lab up` with SIGTERM (SIGKILL to its
+                API token per candidate (one subprocess with the same environment, see
+                privatelab.py), and at the end stops `lab up` with SIGTERM (SIGKILL to its
                 process group after 30 s).  Every other LAB_* variable of this environment
                 is passed on, so e.g. LAB_WORKER_CONCURRENCY=4 is honoured.
   --url/--token use a lab that is running already; every candidate uses the given token(s),
                 round-robin (repeat --token to give candidates their own accounts).
 
 The load: --candidates threads start together (a barrier); each submits --per-candidate
-submissions back to back: POST, then GET every --poll-interval seconds (50 ms; measured
-from the start of one poll to the start of the next) until the status is done or
---timeout seconds (180) have passed since the POST.  A submission the lab accepted (202)
+submissions back to back: POST, then `GET ...?wait=--wait` (30 s) again and again until
+the status is done or --timeout seconds (180) have passed since the POST.  With --wait 0
+the GETs are plain polls, one every --poll-interval seconds (50 ms; measured from the
+start of one poll to the start of the next).  A submission the lab accepted (202)
 but did not finish within the timeout is *lost*; the candidate then moves on.
 
 Reported: submissions, completed, lost, POST errors (no 202), GET errors (retried),
@@ -36,7 +38,8 @@ is the one submitted, every verdict is "passed"; 1 otherwise (any loss, POST err
 unexpected verdict); 2 when the benchmark cannot start (lab does not come up, no accounts).
 
     .venv/bin/python bench/e2e.py [--candidates 10] [--per-candidate 5] [--mode submit]
-        [--solution PATH] [--timeout 180] [--json] [--url URL --token T [--token T2 ...]]
+        [--solution PATH] [--timeout 180] [--wait 30] [--json]
+        [--url URL --token T [--token T2 ...]]
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ class LoadResult:
 
 def run_candidate(number: int, url: str, token: str, body: dict[str, Any], per_candidate: int,
                   timeout: float, poll_interval: float, start: threading.Barrier,
-                  out: list[Sample]) -> None:
+                  out: list[Sample], wait: float = 0.0) -> None:
     start.wait()
     for seq in range(per_candidate):
         sample = Sample(candidate=number, seq=seq)
@@ -112,9 +115,10 @@ def run_candidate(number: int, url: str, token: str, body: dict[str, Any], per_c
             poll_started = time.perf_counter()
             if poll_started >= deadline:
                 break
+            query = f"?wait={min(wait, deadline - poll_started):.3f}" if wait > 0 else ""
             try:
-                status, answer = http("GET", f"{url}/api/v1/submissions/{sample.submission_id}",
-                                      token)
+                status, answer = http(
+                    "GET", f"{url}/api/v1/submissions/{sample.submission_id}{query}", token)
             except OSError as exc:
                 status, answer = 0, f"{type(exc).__name__}: {exc}"
             sample.polls += 1
@@ -133,19 +137,22 @@ def run_candidate(number: int, url: str, token: str, body: dict[str, Any], per_c
             else:
                 sample.get_errors += 1
                 sample.detail = f"GET answered {status or 'nothing'}: {brief(answer)}"
+            if wait > 0 and status == 200 and time.perf_counter() - poll_started >= min(wait, 1.0):
+                continue  # the server held the request for the wait: ask again at once
             pause = poll_started + poll_interval - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
 
 
 def run_load(url: str, tokens: list[str], body: dict[str, Any], candidates: int,
-             per_candidate: int, timeout: float, poll_interval: float) -> LoadResult:
+             per_candidate: int, timeout: float, poll_interval: float,
+             wait: float = 0.0) -> LoadResult:
     per_thread: list[list[Sample]] = [[] for _ in range(candidates)]
     start = threading.Barrier(candidates + 1)
     threads = [
         threading.Thread(target=run_candidate, name=f"candidate-{n + 1}", daemon=True,
                          args=(n + 1, url, tokens[n % len(tokens)], body, per_candidate,
-                               timeout, poll_interval, start, per_thread[n]))
+                               timeout, poll_interval, start, per_thread[n], wait))
         for n in range(candidates)
     ]
     for thread in threads:
@@ -209,14 +216,14 @@ def summarise(load: LoadResult, args: argparse.Namespace, reference: bool) -> di
     }
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """NaN is not JSON: it becomes null."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -281,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180.0,
                         help="seconds from POST until a submission counts as lost (180)")
     parser.add_argument("--poll-interval", type=float, default=0.05,
-                        help="seconds between GET polls (0.05)")
+                        help="seconds between GET polls when --wait is 0 (0.05)")
+    parser.add_argument("--wait", type=float, default=30.0,
+                        help="long-poll: seconds each GET may wait for the verdict (30; 0 polls)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the private lab's instance folder (logs) after the run")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead")
@@ -290,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--candidates and --per-candidate must be at least 1")
     if args.timeout <= 0 or args.poll_interval <= 0:
         parser.error("--timeout and --poll-interval must be positive")
+    if not 0 <= args.wait <= 30:
+        parser.error("--wait must lie between 0 and 30 seconds")
     if args.url and not args.token:
         parser.error("--url needs --token")
     if args.token and not args.url:
@@ -309,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
 
     context: dict[str, Any] = {
         "challenge": args.challenge, "mode": args.mode, "timeout_s": args.timeout,
-        "poll_interval_s": args.poll_interval, "solution": str(solution_path),
+        "poll_interval_s": args.poll_interval, "wait_s": args.wait, "solution": str(solution_path),
         "reference_solution": reference, "git": git_state(),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
     }
@@ -340,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
             f"({args.mode}) ...")
         load_before = load_average()
         load = run_load(url, tokens, body, args.candidates, args.per_candidate, args.timeout,
-                        args.poll_interval)
+                        args.poll_interval, args.wait)
         load_after = load_average()
     except SetupError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -368,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         "samples": [asdict(s) for s in load.samples],
     }
     if args.json:
-        print(json.dumps(_json_safe(report), indent=2, default=str))
+        print(json.dumps(json_safe(report), indent=2, default=str))
     else:
         print_table(report)
     return 0 if ok else 1

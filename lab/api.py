@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy import select
 from wtforms.validators import ValidationError
 
-from lab import service
+from lab import push, service
 from lab.auth import user_from_bearer
 from lab.extensions import db
 from lab.models import Submission
 from lab.openapi import OPENAPI
+from lab.submissions import LIGHT
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -90,10 +92,39 @@ def create_submission():
 
 @api.get("/submissions/<int:submission_id>")
 def get_submission(submission_id: int):
-    submission = db.session.get(Submission, submission_id)
+    """With ?wait=S (0-30 s), a long-poll: answers as soon as the submission is done, or
+    with its current status once S seconds have passed."""
+    try:
+        wait = push.parse_wait(request.args.get("wait"))
+    except ValueError as exc:
+        abort(400, str(exc))
+    submission = db.session.get(Submission, submission_id, options=LIGHT)
     if submission is None or submission.user_id != g.api_user.id:
         abort(404, "No such submission.")
+    if wait > 0 and submission.status != "done":
+        settings = current_app.config["LAB_SETTINGS"]
+        release = push.take_wait_slot(settings.web_threads)
+        if release is not None:  # else no thread to spare: answer now, the client asks again
+            try:
+                _wait_until_done(settings, submission_id, wait)
+            finally:
+                release()
+            submission = db.session.get(Submission, submission_id, options=LIGHT)
+            if submission is None:  # removed while we waited
+                abort(404, "No such submission.")
     return jsonify(service.public_result(submission))
+
+
+def _wait_until_done(settings, submission_id: int, wait: float) -> None:
+    def status() -> str | None:
+        try:
+            return db.session.scalar(select(Submission.status).where(Submission.id == submission_id))
+        finally:
+            db.session.close()  # no pooled connection is held while we sleep
+
+    db.session.close()
+    for _ in push.watch(settings, submission_id, status, lambda s: s in ("done", None), wait):
+        pass
 
 
 @api.get("/openapi.json")

@@ -71,6 +71,12 @@ class Settings:
     visibility_timeout: int = 3600  # Redis redelivery of unacknowledged tasks
     worker_concurrency: int = 4  # tasks mostly wait on the engine: more than the cores
     worker_queues: tuple[str, ...] = ("run", "submit", "build")
+    web_workers: int = 2  # gunicorn processes
+    # gunicorn threads per process (gthread): long-polls and result streams hold one each
+    web_threads: int = 32
+    # Warm sandbox containers kept started per worker process (0: every run starts cold).
+    pool_size: int = 2
+    pool_max_idle_seconds: float = 120.0  # recycled sooner when the reaper's age demands it
 
 
 def _number(name: str, raw: str, kind: type):
@@ -80,6 +86,17 @@ def _number(name: str, raw: str, kind: type):
         raise ConfigError(f"{name}={raw!r} is not a {kind.__name__}") from None
     if value <= 0:
         raise ConfigError(f"{name}={raw!r} must be greater than zero")
+    return value
+
+
+def _count(name: str, raw: str) -> int:
+    """A whole number that may be zero (zero switches the feature off)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} must not be negative")
     return value
 
 
@@ -136,6 +153,11 @@ def load_settings(env: dict | None = None) -> Settings:
         worker_queues=_queues(env.get("LAB_WORKER_QUEUES", "run,submit,build")),
         worker_concurrency=_number(
             "LAB_WORKER_CONCURRENCY", env.get("LAB_WORKER_CONCURRENCY", "4"), int),
+        web_workers=_number("LAB_WEB_WORKERS", env.get("LAB_WEB_WORKERS", "2"), int),
+        web_threads=_number("LAB_WEB_THREADS", env.get("LAB_WEB_THREADS", "32"), int),
+        pool_size=_count("LAB_POOL_SIZE", env.get("LAB_POOL_SIZE", "2")),
+        pool_max_idle_seconds=_number(
+            "LAB_POOL_MAX_IDLE_SECONDS", env.get("LAB_POOL_MAX_IDLE_SECONDS", "120"), float),
     )
 
 

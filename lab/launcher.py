@@ -87,17 +87,23 @@ def start_redis(settings: Settings, env: dict) -> subprocess.Popen:
 
 
 def start_worker(settings: Settings, env: dict, name: str) -> subprocess.Popen:
+    # Threads, not prefork: tasks wait on the Docker engine, and one process means one
+    # warm sandbox pool (worker/pool.py) shared by all of its tasks.  Celery's task time
+    # limits need prefork; here the sandbox's own clocks and engine timeouts bound a run.
     return _spawn(name, [sys.executable, "-m", "celery", "-A", "worker.celery_worker:celery",
                          "worker", "--loglevel=INFO", "-Q", ",".join(settings.worker_queues),
-                         f"--concurrency={settings.worker_concurrency}",
+                         "--pool", "threads", f"--concurrency={settings.worker_concurrency}",
                          "--hostname", f"{name}@%h"], settings.instance_path / "logs", env)
 
 
 def start_web(settings: Settings, env: dict, host: str, port: int,
-              workers: int = 2) -> subprocess.Popen:
-    web = _spawn("web", [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                         "--bind", f"{host}:{port}", "--access-logfile", "-",
-                         "--graceful-timeout", "10", "lab.wsgi:app"],
+              workers: int | None = None) -> subprocess.Popen:
+    """gunicorn with the shared config (gthread workers, see lab/gunicorn_conf.py); the
+    numbers come from `settings`, which may differ from what the environment says."""
+    web = _spawn("web", [sys.executable, "-m", "gunicorn", "-c", "python:lab.gunicorn_conf",
+                         "--workers", str(workers or settings.web_workers),
+                         "--threads", str(settings.web_threads),
+                         "--bind", f"{host}:{port}", "--access-logfile", "-", "lab.wsgi:app"],
                  settings.instance_path / "logs", env)
     _wait_for(lambda: _port_open(host, port), "gunicorn", 30, web)
     return web
@@ -108,7 +114,8 @@ def stack_env(settings: Settings) -> dict:
     return {**os.environ, "LAB_INSTANCE_PATH": str(settings.instance_path)}
 
 
-def start_stack(settings: Settings, host: str, port: int, workers: int = 2) -> list:
+def start_stack(settings: Settings, host: str, port: int,
+                workers: int | None = None) -> list:
     """Start redis (if private), the Celery worker and gunicorn; return the children."""
     env = stack_env(settings)
     children: list[tuple[str, subprocess.Popen]] = []

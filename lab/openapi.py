@@ -69,9 +69,26 @@ OPENAPI = {
                 **_errors}}},
         "/submissions/{id}": {"get": {
             "summary": "Status and result of a submission",
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "description": (
+                "Without `wait` the current state, at once. With `wait=S` a long-poll: the "
+                "answer comes as soon as the submission is done (the worker's result is pushed "
+                "to the waiting request), or with the current status after S seconds; ask again "
+                "while `status` is not `done`. Under heavy load the server may answer before S "
+                "seconds with a status that is not `done`."),
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                {"name": "wait", "in": "query", "required": False,
+                 "description": "Seconds to wait for the verdict (0 to 30; decimals allowed); "
+                                "anything else is refused with 400",
+                 "schema": {"type": "number", "minimum": 0, "maximum": 30, "default": 0}}],
             "responses": {"200": {"description": "The submission", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Submission"}}}},
-                "401": _errors["401"], "404": _errors["404"]}}},
+                "400": _errors["400"], "401": _errors["401"], "404": _errors["404"]}}},
     },
 }
+
+from lab.openapi_interviews import PATHS as _INTERVIEW_PATHS  # noqa: E402
+from lab.openapi_interviews import SCHEMAS as _INTERVIEW_SCHEMAS  # noqa: E402
+
+OPENAPI["paths"].update(_INTERVIEW_PATHS)
+OPENAPI["components"]["schemas"].update(_INTERVIEW_SCHEMAS)

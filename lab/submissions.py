@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import difflib
+import json
+from collections.abc import Iterator
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
 
-from lab import service
+from lab import push, service
 from lab.catalog import challenge_or_404
 from lab.extensions import db
-from lab.models import Draft, Submission
+from lab.models import Challenge, Draft, Pack, Submission
 
 submissions = Blueprint("submissions", __name__)
 
@@ -20,8 +34,15 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def own_submission(submission_id: int) -> Submission:
-    submission = db.session.get(Submission, submission_id)
+# What a status poll needs: not the submitted files, of the challenge only its kind and id.
+# A result panel is fetched or pushed often while a candidate waits, so it stays cheap.
+LIGHT = (defer(Submission.files),
+         joinedload(Submission.challenge).load_only(Challenge.slug, Challenge.kind, Challenge.pack_id)
+         .joinedload(Challenge.pack).load_only(Pack.name))
+
+
+def own_submission(submission_id: int, options: tuple = ()) -> Submission:
+    submission = db.session.get(Submission, submission_id, options=options)
     if submission is None or (submission.user_id != current_user.id
                               and not current_user.is_instructor):
         abort(404, "No such submission.")
@@ -45,7 +66,8 @@ def create(pack: str, slug: str):
         return render_template("error.html", error=exc, message=str(exc)), exc.status
     panel = url_for("submissions.panel", submission_id=submission.id)
     if _wants_json():
-        return jsonify(id=submission.id, status=submission.status, panel_url=panel), 202
+        return jsonify(id=submission.id, status=submission.status, panel_url=panel,
+                       events_url=url_for("submissions.events", submission_id=submission.id)), 202
     return redirect(url_for("submissions.show", submission_id=submission.id), 303)
 
 
@@ -86,9 +108,51 @@ def show(submission_id: int):
 @submissions.route("/submissions/<int:submission_id>/panel")
 @login_required
 def panel(submission_id: int):
-    submission = own_submission(submission_id)
+    submission = own_submission(submission_id, LIGHT)
     return render_template("_result_panel.html", submission=submission,
                            view=service.public_result(submission))
+
+
+@submissions.route("/submissions/<int:submission_id>/events")
+@login_required
+def events(submission_id: int):
+    """Server-Sent Events: a `status` event with the rendered result panel now and at each
+    change, until the submission is done or 30 s pass (the browser then reconnects)."""
+    own_submission(submission_id, LIGHT)
+    settings = current_app.config["LAB_SETTINGS"]
+    release = push.take_wait_slot(settings.web_threads)
+    if release is None:
+        # Every spare thread already waits: the page falls back to polling the panel.
+        return Response("busy: poll the result panel\n", status=503, mimetype="text/plain",
+                        headers={"Retry-After": "1"})
+    db.session.close()  # no pooled connection is held while the stream waits
+
+    def status() -> tuple | None:
+        try:
+            return db.session.execute(select(Submission.status, Submission.verdict)
+                                      .where(Submission.id == submission_id)).first()
+        finally:
+            db.session.close()
+
+    def stream() -> Iterator[str]:
+        yield "retry: 1000\n\n"  # how soon the browser reconnects after the 30 s cap
+        for state in push.watch(settings, submission_id, status,
+                                lambda s: s is None or s[0] == "done", push.MAX_WAIT_SECONDS):
+            submission = db.session.get(Submission, submission_id, options=LIGHT)
+            if submission is None or state is None:
+                return
+            view = service.public_result(submission)
+            html = render_template("_result_panel.html", submission=submission, view=view)
+            db.session.close()
+            data = json.dumps({"status": view["status"], "verdict": view["verdict"], "html": html})
+            yield f"event: status\ndata: {data}\n\n"
+            if view["status"] == "done":
+                return
+
+    response = Response(stream_with_context(stream()), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    response.call_on_close(release)  # also when the client goes away mid-stream
+    return response
 
 
 @submissions.route("/challenges/<pack>/<slug>/draft", methods=["PUT"])

@@ -69,6 +69,11 @@ def _store(submission_id: int, token: str, result: Result) -> bool:
                 max_score=result.max_score, result=result.to_dict(), finished_at=utcnow())
     ).rowcount
     db.session.commit()
+    if stored:
+        from lab.push import publish_done
+
+        # After the commit, so a waiter woken by the message finds the result; never raises.
+        publish_done(current_app.config["LAB_SETTINGS"], submission_id, result.verdict)
     return bool(stored)
 
 
@@ -182,6 +187,31 @@ def _heartbeat(app) -> None:
                    ex=int(settings.sweep_every_seconds * 3) + 5)
     except Exception as exc:  # noqa: BLE001
         log.warning("heartbeat: %s", exc)
+
+
+def start_pool(app) -> None:
+    """Warm sandbox pool of this worker process (LAB_POOL_SIZE; 0: none), its counters
+    pushed to Redis for /metrics.  Grading runs cold if the pool cannot start."""
+    from functools import partial
+
+    from lab.metrics import record_pool
+    from worker.pool import push_counts, start_process_pool
+
+    settings = app.config["LAB_SETTINGS"]
+    on_stats = partial(record_pool, settings)
+    try:
+        if start_process_pool(settings, on_stats=on_stats) is None:
+            push_counts(on_stats)  # no pool: the cold starts still reach /metrics
+    except Exception:  # noqa: BLE001 - without a pool every run is simply cold
+        log.exception("the warm sandbox pool did not start")
+        push_counts(on_stats)
+
+
+def stop_pool() -> None:
+    """Remove the pool's containers (worker shutdown; also registered with atexit)."""
+    from worker.pool import stop_process_pool
+
+    stop_process_pool()
 
 
 def start_sweeper(app) -> threading.Thread:

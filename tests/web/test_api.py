@@ -124,3 +124,17 @@ def test_unknown_api_path_is_json_404(app, token):
 def test_openapi_document(app):
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and "/submissions" in doc["paths"]
+
+
+def test_openapi_describes_every_api_route(app):
+    import re
+
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    described = {(re.sub(r"\{[^}]+\}", "{}", path), method.upper())
+                 for path, ops in doc["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi":
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?[^>]+>", "{}", rule.rule[len("/api/v1"):])
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method) in described, f"{method} {rule.rule} is not in the OpenAPI document"

@@ -10,7 +10,8 @@
 //   * autocomplete / bracket closing toggles (remembered in localStorage);
 //   * Ctrl/Cmd-Enter runs the public tests, Ctrl/Cmd-Shift-Enter submits;
 //   * drafts are autosaved with a PUT to the form's data-draft-url;
-//   * Run / Submit go through fetch and the result panel is polled into #result;
+//   * Run / Submit go through fetch and the result panel is pushed into #result by
+//     Server-Sent Events (polled when EventSource is missing or the stream fails);
 //   * "Reset to starter" puts the starter code back.
 
 import { EditorState, Compartment, Prec } from "@codemirror/state";
@@ -520,10 +521,68 @@ function init() {
       }
       await sleep(POLL_INTERVAL_MS);
     }
+    showStillWaiting();
+  }
+
+  function showStillWaiting() {
     const note = document.createElement("p");
     note.className = "result-timeout";
     note.textContent = "Still waiting for the result after 3 minutes. Reload the page to check again.";
     if (resultEl) resultEl.appendChild(note);
+  }
+
+  // The result pushed by the server (Server-Sent Events) instead of polled: one event with
+  // the rendered panel now and one at each change. Resolves "done" once the final panel is
+  // shown, "timeout" after POLL_MAX_MS, and "fallback" when the stream cannot be used (no
+  // EventSource, the server refused it or keeps failing): the caller then polls.
+  function followEvents(eventsUrl) {
+    return new Promise((resolve) => {
+      if (typeof window.EventSource !== "function") {
+        resolve("fallback");
+        return;
+      }
+      let source;
+      try {
+        source = new window.EventSource(eventsUrl);
+      } catch (_) {
+        resolve("fallback");
+        return;
+      }
+      let shown = null;
+      let received = false;
+      let failures = 0;
+      let timer = null;
+      const finish = (how) => {
+        clearTimeout(timer);
+        source.close();
+        resolve(how);
+      };
+      timer = setTimeout(() => finish("timeout"), POLL_MAX_MS);
+      source.addEventListener("status", (event) => {
+        let data = null;
+        try {
+          data = JSON.parse(event.data);
+        } catch (_) {
+          return;
+        }
+        received = true;
+        failures = 0;
+        if (data && typeof data.html === "string" && data.html !== shown) {
+          shown = data.html;
+          if (resultEl) resultEl.innerHTML = data.html;
+        }
+        if (data && data.status === "done") finish("done");
+      });
+      source.onerror = () => {
+        // CLOSED: the server refused the stream (busy, signed out). CONNECTING after some
+        // events: the server ended a stream at its time cap and the browser reconnects by
+        // itself, which is fine unless it keeps failing.
+        failures += 1;
+        if (source.readyState === window.EventSource.CLOSED || !received || failures >= 3) {
+          finish("fallback");
+        }
+      };
+    });
   }
 
   async function runOrSubmit(mode) {
@@ -562,7 +621,9 @@ function init() {
         return;
       }
       setText(resultEl, mode === "submit" ? "Submitted, waiting for the grader…" : "Queued, waiting for the grader…");
-      await pollPanel(data.panel_url);
+      const how = typeof data.events_url === "string" ? await followEvents(data.events_url) : "fallback";
+      if (how === "fallback") await pollPanel(data.panel_url);
+      else if (how === "timeout") showStillWaiting();
     } finally {
       setPending(false);
     }
