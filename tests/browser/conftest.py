@@ -54,8 +54,22 @@ def live_lab(tmp_path_factory):
                 break
         except OSError:
             time.sleep(0.3)
+    LIVE["children"] = children
     yield base
-    stop_stack(children)
+    if not LIVE.pop("stopped", False):
+        stop_stack(children)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def stop_live_lab_after_browser_tests():
+    """Playwright wants `base_url` session-wide, but the lab (and its worker's sweeper,
+    which reaps leftover containers) must not run beside the tests that come after."""
+    yield
+    if "children" in LIVE and not LIVE.get("stopped"):
+        from lab.launcher import stop_stack
+
+        stop_stack(LIVE.pop("children"))
+        LIVE["stopped"] = True
 
 
 @pytest.fixture(scope="session")

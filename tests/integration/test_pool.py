@@ -266,8 +266,8 @@ def test_pool_of_a_sigkilled_owner_is_reaped(docker_client):
             assert time.monotonic() < deadline, "pool containers kept running without owner"
             time.sleep(0.2)
         # ... and the reaper removes them: their owner is dead, whatever their age.
-        removed = reap(docker_client, max_age_seconds=3600)
-        assert {c.short_id for c in left} <= set(removed)
+        reap(docker_client, max_age_seconds=3600)
+        # Gone, by this reap or by a running lab's sweeper that got there first.
         assert ours(docker_client, proc.pid) == []
     finally:
         if proc.poll() is None:
