@@ -10,7 +10,7 @@ reference solution and hidden tests), so the ratios compare like with like:
                   grade_core  worker.grading.grade() in this process
                   stack       POST /api/v1/submissions, then GET .../<id>?wait=20 until done:
                               HTTP, database, Redis, Celery, sandbox, the pushed result
-                (the first three come from bench/grade_latency.py's measurements)
+                (the first three come from bench/measurements.py)
  2. load        --candidates threads start together and submit --per-candidate times each,
                 back to back, long-polling for each verdict (bench/e2e.py).  Meanwhile one
                 prober, signed in as a candidate, fetches the pages a candidate uses, one
@@ -45,7 +45,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import grade_latency
+import measurements
 from benchutil import git_state, load_average, nearest_rank
 from e2e import json_safe, run_load, summarise
 from privatelab import PASSWORD, PrivateLab, Session, SetupError, brief, http
@@ -57,7 +57,7 @@ NAMES = ("bare", "docker_run", "grade_core", "stack")
 WAIT = 20.0  # long-poll seconds, under the HTTP client's 30 s timeout
 TARGETS = {"stack_median": 1.0, "stack_p95": 1.5, "verdicts_per_second": 6.0,
            "load_p95_s": 3.0, "dockerfile_median_s": 3.0, "page_p95_ms": 50.0}
-Outcome = grade_latency.Outcome
+Outcome = measurements.Outcome
 
 
 def stack_submit(url: str, token: str, body: dict, last: dict) -> tuple[float, Outcome]:
@@ -85,15 +85,15 @@ def stack_submit(url: str, token: str, body: dict, last: dict) -> tuple[float, O
     return elapsed, Outcome(True)
 
 
-def run_latency(measure: dict, runs: int, log) -> dict[str, grade_latency.Series]:
-    series = {name: grade_latency.Series(name) for name in NAMES}
-    for round_no in range(grade_latency.WARMUP_ROUNDS + runs):
-        warmup = round_no < grade_latency.WARMUP_ROUNDS
+def run_latency(measure: dict, runs: int, log) -> dict[str, measurements.Series]:
+    series = {name: measurements.Series(name) for name in NAMES}
+    for round_no in range(measurements.WARMUP_ROUNDS + runs):
+        warmup = round_no < measurements.WARMUP_ROUNDS
         shift = round_no % len(NAMES)
         for name in NAMES[shift:] + NAMES[:shift]:
             seconds, outcome = measure[name]()
             series[name].record(seconds, outcome, warmup)
-        log(f"  latency round {round_no + 1}/{grade_latency.WARMUP_ROUNDS + runs}"
+        log(f"  latency round {round_no + 1}/{measurements.WARMUP_ROUNDS + runs}"
             + (" (warm-up)" if warmup else ""))
     return series
 
@@ -142,9 +142,9 @@ def run_dockerfile(name: str, runs: int, log) -> dict[str, Any]:
 
     path = REPO / "challenges" / name
     challenge = load_challenge(path)
-    files = grade_latency.read_solution(path / "solution")
+    files = measurements.read_solution(path / "solution")
     client = connect()
-    series = grade_latency.Series("dockerfile")
+    series = measurements.Series("dockerfile")
     for n in range(runs + 1):
         started = time.perf_counter()
         result = grade(challenge, files, "submit", client=client)
@@ -324,14 +324,14 @@ def main(argv: list[str] | None = None) -> int:
     lab: PrivateLab | None = None
     scratch = tempfile.mkdtemp(prefix="lab-bench-")
     try:
-        files = grade_latency.read_solution(challenge_path / "solution")
+        files = measurements.read_solution(challenge_path / "solution")
         body = {"challenge": args.challenge, "mode": "submit",
                 "files": {name: data.decode("utf-8") for name, data in files.items()}}
         measure: dict = {}
         if "latency" not in skip:
             workdir = Path(scratch) / "sandbox"
             workdir.mkdir()
-            measure, context = grade_latency.build_measurements(challenge_path, workdir)
+            measure, context = measurements.build_measurements(challenge_path, workdir)
             report["commands"] = {"bare": context["commands"]["bare"],
                                   "docker_run": context["commands"]["docker_run"]}
         if args.url:
@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                                                            last["id"], log)
         if "dockerfile" not in skip:
             report["dockerfile"] = run_dockerfile(args.dockerfile_challenge, args.docker_runs, log)
-    except (SetupError, grade_latency.SetupError) as exc:
+    except (SetupError, measurements.SetupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
