@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from statistics import mean
 
 from sqlalchemy import case, select, update
 
@@ -194,10 +193,6 @@ def earlier_attempts(interview: Interview) -> list[dict]:
         .order_by(Interview.started_at)).all()
     return [{"id": r.id, "started_at": r.started_at, "score": r.score, "passed": r.passed,
              "this": r.id == interview.id} for r in rows]
-
-
-def average(values: list[float]) -> float | None:
-    return round(mean(values), 1) if values else None
 
 
 def sweep_interviews(now: datetime | None = None) -> dict:

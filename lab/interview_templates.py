@@ -328,7 +328,7 @@ def database_catalog() -> DatabaseCatalog:
     from lab.extensions import db
     from lab.models import Challenge, Pack
 
-    newest = _newest_packs()
+    newest = newest_pack_ids()
     query = (select(Challenge).join(Pack).join(newest, Pack.id == newest.c.id)
              .options(defer(Challenge.files), defer(Challenge.prompt_md),
                       contains_eager(Challenge.pack)))
@@ -338,7 +338,7 @@ def database_catalog() -> DatabaseCatalog:
                            {row.public_id: row.id for row in rows})
 
 
-def _newest_packs():
+def newest_pack_ids():
     """Subquery of the ids of the newest enabled version of each pack."""
     from sqlalchemy import select
 

@@ -43,12 +43,11 @@ class InterviewError(ValueError):
 
 def latest_templates() -> list[InterviewTemplate]:
     """Templates of the newest enabled version of every pack."""
-    newest = (select(Pack.name, db.func.max(Pack.version).label("version"))
-              .where(Pack.enabled).group_by(Pack.name).subquery())
-    query = (select(InterviewTemplate).join(Pack)
-             .join(newest, (Pack.name == newest.c.name) & (Pack.version == newest.c.version))
-             .order_by(InterviewTemplate.title))
-    return list(db.session.scalars(query))
+    from lab.interview_templates import newest_pack_ids
+
+    return list(db.session.scalars(select(InterviewTemplate)
+                                   .where(InterviewTemplate.pack_id.in_(select(newest_pack_ids())))
+                                   .order_by(InterviewTemplate.title)))
 
 
 def find_template(public_id: str) -> InterviewTemplate | None:
@@ -94,28 +93,19 @@ def _seen(user: User) -> set[tuple[str, str | None]]:
     return seen
 
 
-def _catalog_rows(template: InterviewTemplate) -> list[Challenge]:
-    from lab.service import latest_challenges
-
-    allowed = template.spec.get("from_packs")
-    rows = [c for c in latest_challenges() if allowed is None or c.pack.name in allowed]
-    return rows
-
-
 def start_interview(user: User, template: InterviewTemplate, seed: int | None = None,
                     now: datetime | None = None) -> Interview:
     """Draw the items (seeded, recorded) and start the clock."""
-    from lab.interview_templates import DrawError, catalog_from_challenges, draw, parse_duration
+    from lab.interview_templates import DrawError, database_catalog, draw, parse_duration
 
     running = active_interview(user)
     if running is not None and not is_expired(running, now or utcnow()):
         raise InterviewError(f"You already have an interview running (#{running.id}); "
                              "finish it before starting another.")
-    rows = _catalog_rows(template)
-    by_id = {c.public_id: c for c in rows}
+    known = database_catalog()  # the draw applies the template's `from_packs`
     seed = random.SystemRandom().randrange(2**31) if seed is None else seed
     try:
-        drawn = draw(template.spec, catalog_from_challenges(rows), seed, _seen(user))
+        drawn = draw(template.spec, known.items, seed, _seen(user))
     except DrawError as exc:
         raise InterviewError(f"This interview cannot be assembled from the challenges "
                              f"available now: {exc}", 409) from None
@@ -129,7 +119,7 @@ def start_interview(user: User, template: InterviewTemplate, seed: int | None = 
             position=position, title=section["title"],
             time_limit_seconds=parse_duration(limit) if limit else None))
     for position, pick in enumerate(drawn):
-        challenge = by_id[pick.item.challenge]
+        challenge = db.session.get(Challenge, known.challenge_ids[pick.item.challenge])
         interview.items.append(InterviewItem(
             position=position, section=pick.section, challenge_id=challenge.id,
             question_id=pick.item.question_id, weight=float(pick.weight),

@@ -75,11 +75,9 @@ def test_templates_listed_and_started_with_recorded_seed(app, candidate):
         interview = db.session.get(Interview, interview_id)
         assert interview.seed is not None and interview.status == "active"
         # The same seed over the same catalog and history draws the same items again.
-        from lab.interview_templates import catalog_from_challenges, draw
-        from lab.interviews import _catalog_rows
+        from lab.interview_templates import database_catalog, draw
 
-        rows = _catalog_rows(interview.template)
-        again = draw(interview.template.spec, catalog_from_challenges(rows), interview.seed, set())
+        again = draw(interview.template.spec, database_catalog().items, interview.seed, set())
         assert [(d.item.challenge, d.item.question_id) for d in again] == \
                [(i["challenge"], i["question"]) for i in items]
 
