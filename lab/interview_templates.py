@@ -21,14 +21,14 @@ from pathlib import Path
 
 import yaml
 
+from lab.pack_validate import YAML_LOADER
+
 DIFFICULTIES = ("easy", "medium", "hard")
 HANDS_ON = ("python", "flask", "dockerfile")
 KINDS = (*HANDS_ON, "quiz")
 DEFAULT_PASSING_SCORE = 60.0
 _DURATION = re.compile(r"^([1-9][0-9]*)(s|m|h)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
-# libyaml when present: reading every bundled challenge.yaml is ~5x faster with it
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_duration(text: str) -> int:
@@ -113,7 +113,7 @@ def read_pack_folder(folder: Path) -> tuple[str | None, list[CatalogItem]]:
     """(pack name, items) straight from a pack folder, without the database or a full
     validation: pack.yaml's name and every `<slug>/challenge.yaml`."""
     try:
-        meta = yaml.load((folder / "pack.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+        meta = yaml.load((folder / "pack.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None, []
     name = meta.get("name") if isinstance(meta, dict) else None
@@ -122,7 +122,7 @@ def read_pack_folder(folder: Path) -> tuple[str | None, list[CatalogItem]]:
     metas = []
     for path in sorted(folder.glob("*/challenge.yaml")):
         try:
-            metas.append((path.parent.name, yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)))
+            metas.append((path.parent.name, yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
     return name, catalog_from_challenges(rows_from_metas(name, metas))
