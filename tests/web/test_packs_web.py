@@ -217,3 +217,79 @@ def test_uploaded_template_may_draw_from_a_pack_only_the_database_holds(
         assert stored == 1, report  # the second, unfillable one stored nothing
         if not ok:
             assert any("interviews/sample.yaml" in p and "python" in p for p in report["problems"]), report
+
+
+def test_instructor_challenge_stats(app, instructor_client):
+    """Attempts, pass rate, median minutes from first try to first pass and the test that
+    fails most often, from Submit runs only: as challenge_stats computes them and as the
+    instructor page shows them."""
+    from datetime import datetime, timedelta
+
+    from lab.instructor import challenge_stats
+    from tests.web.conftest import make_user
+    from worker.result import Result, TestResult
+
+    gives_up, until_success = "test_gives_up_after_the_last_attempt", "test_retries_until_success"
+
+    def result(verdict, failing=()):
+        tests = [TestResult(name=name, outcome="failed" if name in failing else "passed",
+                            message="assert False" if name in failing else "", duration=0.1,
+                            visibility="hidden", id=f"tests/hidden/test_retry_hidden.py::{name}")
+                 for name in (until_success, gives_up, "test_keeps_metadata")]
+        return Result(verdict=verdict, tests=tests).to_dict()
+
+    t0 = datetime(2024, 5, 1, 9, 0)
+    # user: [(minutes after t0, verdict, failing tests)]; minutes to solve are counted from
+    # the user's first submit to their first passing one
+    history = {
+        "a": [(0, "failed", [gives_up]), (10, "passed", []), (60, "passed", [])],  # 10 min
+        "b": [(1, "failed", [gives_up]), (5, "failed", [gives_up, until_success]),
+              (31, "passed", [])],  # 30 min
+        "c": [(2, "passed", [])],  # 0 min
+        "d": [(3, "failed", [until_success]), (9, "failed", [until_success])],  # never
+        "e": [(0, "failed", [gives_up]), (50, "passed", [])],  # 50 min
+    }
+    with app.app_context():
+        retry = db.session.query(Challenge).filter_by(slug="retry-decorator").one()
+        other = db.session.query(Challenge).filter_by(slug="generator-pipeline").one()
+        users = {name: make_user(app, f"{name}@example.com") for name in history}
+        rows = [Submission(user_id=users[name], challenge_id=retry.id, mode="submit", files={},
+                           status="done", verdict=verdict, result=result(verdict, failing),
+                           created_at=t0 + timedelta(minutes=minutes))
+                for name, runs in history.items() for minutes, verdict, failing in runs]
+        # not counted: a Run, a submit still queued, a submit of another challenge
+        rows += [
+            Submission(user_id=users["d"], challenge_id=retry.id, mode="run", files={},
+                       status="done", verdict="failed", result=result("failed", [until_success]),
+                       created_at=t0),
+            Submission(user_id=users["d"], challenge_id=retry.id, mode="submit", files={},
+                       status="queued", created_at=t0 + timedelta(minutes=70)),
+            Submission(user_id=users["a"], challenge_id=other.id, mode="submit", files={},
+                       status="done", verdict="failed", result=result("failed", [until_success]),
+                       created_at=t0),
+        ]
+        db.session.add_all(rows)
+        db.session.commit()
+        retry_id, other_id, version = retry.id, other.id, str(retry.pack.version)
+        stats = challenge_stats([retry_id, other_id])
+    # 11 submits, 5 passed (45.5 %); solved in 10, 30, 0, 50 minutes (median 20, mean 22.5);
+    # gives_up failed in 4 submits, until_success in 3
+    assert stats[retry_id] == {"attempts": 11, "passed": 5, "pass_rate": 45, "median_minutes": 20.0,
+                               "top_failing": f"{gives_up} (4x)"}
+    assert stats[other_id] == {"attempts": 1, "passed": 0, "pass_rate": 0, "median_minutes": None,
+                               "top_failing": f"{until_success} (1x)"}
+
+    page = instructor_client.get("/instructor/")
+    assert page.status_code == 200
+
+    def cells(public_id):
+        row = re.search(rf"<tr><td>{re.escape(public_id)}</td>(.*?)</tr>", page.text, re.S)
+        assert row, public_id
+        return [html.unescape(c).strip() for c in re.findall(r"<td>(.*?)</td>", row.group(1), re.S)]
+
+    # version, kind, submits, pass rate, median time to solve, most often failing
+    assert cells("examples/retry-decorator") == [version, "python", "11", "45 %", "20.0 min",
+                                                 f"{gives_up} (4x)"]
+    assert cells("examples/generator-pipeline") == [version, "python", "1", "0 %", "–",
+                                                    f"{until_success} (1x)"]
+    assert cells("examples/timer-context-manager") == [version, "python", "0", "–", "–", ""]
