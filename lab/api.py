@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -10,12 +12,14 @@ from wtforms.validators import ValidationError
 
 from lab import push, service
 from lab.auth import user_from_bearer
+from lab.catalog import refuse_during_interview
 from lab.extensions import db
 from lab.models import Submission
 from lab.openapi import OPENAPI
-from lab.submissions import LIGHT
+from lab.submissions import LIGHT, refuse_practice_result
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
+API_PRACTICE = "its practice through the API (details, hints, submissions)"
 
 
 @api.before_request
@@ -39,6 +43,40 @@ def authenticate():
     abort(401, "Authenticate with 'Authorization: Bearer <token>' (see `lab users token`).")
 
 
+def json_object_body(shape: str) -> dict:
+    """The request body as a JSON object, or 400 saying exactly what is wrong with it (the
+    byte that is not UTF-8, the parser's message with line and column).  A body over
+    MAX_CONTENT_LENGTH is refused with 413 by get_data before anything is parsed."""
+    raw = request.get_data(cache=True)
+    if raw and not request.is_json:
+        abort(400, "Send JSON with Content-Type: application/json.")
+    if not raw:
+        abort(400, f"The body is empty: send a JSON object {shape}.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        abort(400, f"The body is not UTF-8 (byte {exc.start}).")  # an offset, from 0
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        abort(400, f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")
+    except RecursionError:
+        abort(400, "The body is not valid JSON: nested too deeply.")
+    if not isinstance(body, dict):
+        abort(400, f"The body must be a JSON object {shape}, not {_json_type(body)}.")
+    return body
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string" if isinstance(value, str) else "an array"
+
+
 def _challenge_summary(challenge) -> dict:
     return {"id": challenge.public_id, "title": challenge.title, "kind": challenge.kind,
             "topics": list(challenge.topics), "difficulty": challenge.difficulty,
@@ -55,6 +93,7 @@ def get_challenge(pack: str, slug: str):
     challenge = service.find_challenge(f"{pack}/{slug}")
     if challenge is None:
         abort(404, f"No challenge {pack}/{slug}.")
+    refuse_during_interview(g.api_user, challenge.id, challenge.public_id, API_PRACTICE)
     if challenge.kind == "quiz":
         from lab.quiz import public_questions
 
@@ -68,17 +107,14 @@ def get_challenge(pack: str, slug: str):
 
 @api.post("/submissions")
 def create_submission():
-    body = request.get_json(silent=True)
-    if request.content_length and request.mimetype != "application/json":
-        abort(400, "Send JSON with Content-Type: application/json.")
-    if not isinstance(body, dict):
-        abort(400, "The body must be a JSON object {challenge, files, mode}.")
+    body = json_object_body("{challenge, files, mode}")
     public_id = body.get("challenge")
     if not isinstance(public_id, str):
         abort(400, "'challenge' must be a string like 'examples/retry-decorator'.")
     challenge = service.find_challenge(public_id)
     if challenge is None:
         abort(404, f"No challenge {public_id}.")
+    refuse_during_interview(g.api_user, challenge.id, challenge.public_id, API_PRACTICE)
     try:
         if challenge.kind == "quiz":
             submission = service.create_quiz_submission(g.api_user, challenge, body.get("answers"))
@@ -101,6 +137,7 @@ def get_submission(submission_id: int):
     submission = db.session.get(Submission, submission_id, options=LIGHT)
     if submission is None or submission.user_id != g.api_user.id:
         abort(404, "No such submission.")
+    refuse_practice_result(g.api_user, submission)
     if wait > 0 and submission.status != "done":
         settings = current_app.config["LAB_SETTINGS"]
         release = push.take_wait_slot(settings.web_threads)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from lab.config import Settings, database_url, load_settings
 from lab.extensions import csrf, db, login_manager, migrate
@@ -35,6 +35,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def too_large_message() -> str:
+    """What a 413 raised by Werkzeug while reading the body says: which cap, how big."""
+    cap = request.max_content_length
+    length = request.content_length
+    if cap is not None and (length is None or length > cap):
+        size = f" ({_kib(length)} KiB)" if length is not None else ""
+        setting = " set by LAB_MAX_REQUEST_KB" if cap == current_app.config.get("MAX_CONTENT_LENGTH") else ""
+        return f"The request body{size} is over the {_kib(cap)} KiB cap{setting}."
+    form_cap = request.max_form_memory_size
+    if form_cap is not None:
+        return f"A form field is over the {_kib(form_cap)} KiB a form field may hold in memory."
+    return "The request body is too large."
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:.1f}" if size % 1024 else str(size // 1024)
 
 
 def create_app(settings: Settings | None = None, **config) -> Flask:
@@ -79,9 +97,12 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        message = exc.description
+        if isinstance(exc, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
+            message = too_large_message()  # Werkzeug's own words do not say what the cap is
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return jsonify(error=exc.description, status=exc.code), exc.code
-        return render_template("error.html", error=exc), exc.code
+            return jsonify(error=message, status=exc.code), exc.code
+        return render_template("error.html", error=exc, message=message), exc.code
 
     from worker.celery_app import celery_init_app
 

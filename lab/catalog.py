@@ -63,16 +63,26 @@ def challenges():
         selected={"topic": topic, "kind": kind, "difficulty": difficulty})
 
 
+def refuse_during_interview(user, challenge_id: int, public_id: str,
+                            what: str = "its practice page") -> None:
+    """403 while `user`'s running mock interview holds the challenge: practice (its page,
+    hints, history, drafts, Run/Submit, earlier practice results) would give free hints and
+    unlimited hidden-suite Submits around the interview's rules.  The interview's own
+    routes never call this."""
+    if user is None or not user.is_authenticated:
+        return
+    from lab.interviews import running_interview_with
+
+    if running_interview_with(user, challenge_id) is not None:
+        abort(403, f"{public_id} is part of your running mock interview; {what} "
+                   "opens again when the interview ends.")
+
+
 def challenge_or_404(pack: str, slug: str):
     challenge = service.find_challenge(f"{pack}/{slug}")
     if challenge is None:
         abort(404, f"No challenge {pack}/{slug}.")
-    if current_user.is_authenticated:
-        from lab.interviews import running_interview_with
-
-        if running_interview_with(current_user, challenge.id) is not None:
-            abort(403, f"{pack}/{slug} is part of your running mock interview; its practice page "
-                       "opens again when the interview ends.")
+    refuse_during_interview(current_user, challenge.id, f"{pack}/{slug}")
     return challenge
 
 

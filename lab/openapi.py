@@ -3,7 +3,11 @@
 _error = {"$ref": "#/components/schemas/Error"}
 _errors = {str(code): {"description": text, "content": {"application/json": {"schema": _error}}}
            for code, text in ((400, "Malformed request"), (401, "Missing or bad token"),
-                              (404, "Unknown resource"), (413, "Body over the size cap"),
+                              (403, "Practice of a challenge held by your running mock interview: "
+                                    "closed until the interview ends"),
+                              (404, "Unknown resource"),
+                              (413, "Body over the size cap (LAB_MAX_REQUEST_KB); the message "
+                                    "states the cap"),
                               (422, "Files refused (the message names the file)"))}
 
 OPENAPI = {
@@ -37,8 +41,8 @@ OPENAPI = {
                     "verdict": {"type": "string", "nullable": True, "enum": [
                         "passed", "failed", "error", "timeout", "memory_limit", "output_limit",
                         "rejected", "infra_error", None]},
-                    "score": {"type": "integer", "nullable": True},
-                    "max_score": {"type": "integer", "nullable": True},
+                    "score": {"type": "number", "nullable": True, "example": 2.5},
+                    "max_score": {"type": "number", "nullable": True},
                     "message": {"type": "string"},
                     "tests": {"type": "array", "items": {"$ref": "#/components/schemas/Test"}},
                     "stdout": {"type": "string"}}},
@@ -55,9 +59,13 @@ OPENAPI = {
             "parameters": [{"name": "pack", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "The challenge"}, "401": _errors["401"],
-                          "404": _errors["404"]}}},
+                          "403": _errors["403"], "404": _errors["404"]}}},
         "/submissions": {"post": {
             "summary": "Submit files for grading",
+            "description": (
+                "A 400 says what is wrong with the body: `body is not UTF-8 (byte N)` (N counted "
+                "from 0), `body is not valid JSON: <parser message> (line L, column C)`, or which "
+                "field is missing or of the wrong type."),
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["challenge", "files"],
                 "properties": {"challenge": {"type": "string"},
@@ -83,7 +91,8 @@ OPENAPI = {
                  "schema": {"type": "number", "minimum": 0, "maximum": 30, "default": 0}}],
             "responses": {"200": {"description": "The submission", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Submission"}}}},
-                "400": _errors["400"], "401": _errors["401"], "404": _errors["404"]}}},
+                "400": _errors["400"], "401": _errors["401"], "403": _errors["403"],
+                "404": _errors["404"]}}},
     },
 }
 

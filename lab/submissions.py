@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
 
 from lab import push, service
-from lab.catalog import challenge_or_404
+from lab.catalog import challenge_or_404, refuse_during_interview
 from lab.extensions import db
 from lab.models import Challenge, Draft, Pack, Submission
 
@@ -46,7 +46,17 @@ def own_submission(submission_id: int, options: tuple = ()) -> Submission:
     if submission is None or (submission.user_id != current_user.id
                               and not current_user.is_instructor):
         abort(404, "No such submission.")
+    refuse_practice_result(current_user, submission)
     return submission
+
+
+def refuse_practice_result(user, submission: Submission) -> None:
+    """A practice submission's result (tests, quiz answers and explanations) stays closed
+    while the viewer's running interview holds its challenge; the interview's own
+    submissions (interview_item_id set) stay open."""
+    if submission.interview_item_id is None:
+        refuse_during_interview(user, submission.challenge_id, submission.challenge.public_id,
+                                f"practice submission #{submission.id}")
 
 
 @submissions.route("/challenges/<pack>/<slug>/submissions", methods=["POST"])

@@ -80,17 +80,37 @@ def test_not_json_and_not_utf8(app, token):
     r = client.post("/api/v1/submissions", headers=auth(token), data="challenge=x",
                     content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400 and "JSON" in r.get_json()["error"]
-    r = client.post("/api/v1/submissions", headers=auth(token), data=b'{"a": "\xff"}',
-                    content_type="application/json")
-    assert r.status_code == 400
+    for data, message in [
+        (b'{"a": "\xff"}', "The body is not UTF-8 (byte 7)."),
+        (b'{"challenge": "examples/retry-decorator",\n "files": }',
+         "The body is not valid JSON: Expecting value (line 2, column 11)."),
+        (b'{"challenge": "x"', "The body is not valid JSON: Expecting ',' delimiter (line 1, column 18)."),
+        (b"[" * 100_000, "The body is not valid JSON: nested too deeply."),
+        (b"", "The body is empty: send a JSON object {challenge, files, mode}."),
+        (b'["examples/retry-decorator"]',
+         "The body must be a JSON object {challenge, files, mode}, not an array."),
+    ]:
+        r = client.post("/api/v1/submissions", headers=auth(token), data=data,
+                        content_type="application/json")
+        assert r.status_code == 400 and r.get_json()["error"] == message, (data[:40], r.get_json())
+    assert app.enqueued == []
 
 
-def test_body_over_cap_is_413(app, token):
+def test_body_over_cap_is_413_and_states_the_cap(app, token, candidate):
     blob = json.dumps({"challenge": "examples/retry-decorator",
                        "files": {"solution.py": "x" * (2 * 1024 * 1024)}})
     r = app.test_client().post("/api/v1/submissions", headers=auth(token), data=blob,
                                content_type="application/json")
-    assert r.status_code == 413 and "error" in r.get_json()
+    assert r.status_code == 413
+    assert r.get_json()["error"] == ("The request body (2048.1 KiB) is over the 1024 KiB cap set "
+                                     "by LAB_MAX_REQUEST_KB.")
+    # Elsewhere a readable page says the same.
+    page = candidate.post("/challenges/examples/retry-decorator/submissions",
+                          data={"file:solution.py": "x" * (2 * 1024 * 1024), "mode": "run",
+                                "csrf_token": candidate.csrf})
+    assert page.status_code == 413 and page.mimetype == "text/html"
+    assert "is over the 1024 KiB cap set by LAB_MAX_REQUEST_KB." in page.text
+    assert app.enqueued == []
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"},
@@ -124,6 +144,8 @@ def test_unknown_api_path_is_json_404(app, token):
 def test_openapi_document(app):
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and "/submissions" in doc["paths"]
+    submission = doc["components"]["schemas"]["Submission"]["properties"]
+    assert submission["score"]["type"] == submission["max_score"]["type"] == "number"  # 2.5 happens
 
 
 def test_openapi_describes_every_api_route(app):
