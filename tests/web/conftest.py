@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from lab.app import create_app
 from lab.config import Limits, Settings
@@ -25,18 +28,56 @@ CACHE = ROOT / "instance" / "cache"
 ONLY_PACKS = set(os.environ["LAB_TEST_PACKS"].split(",")) if os.environ.get("LAB_TEST_PACKS") else None
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    # Nothing reaches a broker in these tests: enqueueing is replaced per test where needed.
-    settings = Settings(instance_path=tmp_path / "instance", cache_path=CACHE,
-                        redis_url="redis://127.0.0.1:1/0", database_url=EXTERNAL_DB,
-                        limits=Limits(wall_seconds=5, cpu_seconds=3))
+def _settings(instance_path, database_url: str = EXTERNAL_DB) -> Settings:
+    return Settings(instance_path=instance_path, cache_path=CACHE,
+                    redis_url="redis://127.0.0.1:1/0", database_url=database_url,
+                    limits=Limits(wall_seconds=5, cpu_seconds=3))
+
+
+def _admin_engine():
+    """AUTOCOMMIT connection to the server's maintenance database (CREATE/DROP DATABASE)."""
+    url = make_url(EXTERNAL_DB)
+    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT"), url.database
+
+
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory):
+    """The schema with the bundled packs loaded, built once per session (loading them
+    is most of a test's set-up); every test starts from a copy of it: a file copy on
+    SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL."""
+    folder = tmp_path_factory.mktemp("seed") / "instance"
+    url = ""
+    if EXTERNAL_DB:
+        admin, name = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_seed" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}_seed"'))
+        admin.dispose()
+        url = make_url(EXTERNAL_DB).set(database=f"{name}_seed").render_as_string(hide_password=False)
+    settings = _settings(folder, url)
     application = create_app(settings, TESTING=True)
     with application.app_context():
-        if EXTERNAL_DB:
-            db.drop_all()
         db.create_all()
         load_bundled(ROOT / "challenges", settings, ONLY_PACKS)
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "lab.db"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch, seeded_database):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    if EXTERNAL_DB:
+        admin, name = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{name}_seed"'))
+        admin.dispose()
+    else:
+        shutil.copyfile(seeded_database, instance / "lab.db")
+    # Nothing reaches a broker in these tests: enqueueing is replaced per test where needed.
+    application = create_app(_settings(instance), TESTING=True)
     enqueued: list[int] = []
     monkeypatch.setattr("lab.service.enqueue", lambda sid: enqueued.append(sid) or True)
     application.enqueued = enqueued
