@@ -3,10 +3,10 @@ same server clock refuses late work with 409 and a message saying when time ran 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify
 
 from lab import interviews as svc
-from lab.api import authenticate
+from lab.api import authenticate, json_object_body
 from lab.interview_views import load_interview
 from lab.models import Interview, InterviewItem, utcnow
 
@@ -62,13 +62,6 @@ def _error(exc: svc.InterviewError):
     return jsonify(error=str(exc), status=exc.status), exc.status
 
 
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, "Expected a JSON object as the request body.")
-    return data
-
-
 @interview_api.get("/interview-templates")
 def list_templates():
     return jsonify(templates=[_template(t) for t in svc.latest_templates()])
@@ -76,7 +69,7 @@ def list_templates():
 
 @interview_api.post("/interviews")
 def start():
-    data = _body()
+    data = json_object_body('{"template": <id>}')
     template_id = data.get("template")
     if not isinstance(template_id, str):
         abort(400, "'template' must be a template id such as 'interviews/python-fundamentals'.")
@@ -106,7 +99,7 @@ def _item_of(interview_id: int, number: int) -> InterviewItem:
 
 @interview_api.put("/interviews/<int:interview_id>/items/<int:number>/draft")
 def save_draft(interview_id: int, number: int):
-    data = _body()
+    data = json_object_body('{"files": {name: text}}')
     item = _item_of(interview_id, number)
     try:
         svc.save_task_draft(item, data.get("files"))
@@ -117,7 +110,7 @@ def save_draft(interview_id: int, number: int):
 
 @interview_api.put("/interviews/<int:interview_id>/items/<int:number>/answer")
 def save_answer(interview_id: int, number: int):
-    data = _body()
+    data = json_object_body('{"answer": ...}')
     if "answer" not in data:
         abort(400, "Send {\"answer\": ...}: an option index, a list of them, or text.")
     item = _item_of(interview_id, number)
@@ -130,7 +123,7 @@ def save_answer(interview_id: int, number: int):
 
 @interview_api.post("/interviews/<int:interview_id>/items/<int:number>/submissions")
 def submit(interview_id: int, number: int):
-    data = _body()
+    data = json_object_body('{"files": {name: text}, "mode": "run" or "submit"}')
     item = _item_of(interview_id, number)
     try:
         submission = svc.submit_task(g.api_user, item, data.get("files"), data.get("mode", "submit"))

@@ -96,6 +96,23 @@ def test_not_json_and_not_utf8(app, token):
     assert app.enqueued == []
 
 
+
+@pytest.mark.parametrize("method, path", [
+    ("post", "/api/v1/interviews"),
+    ("put", "/api/v1/interviews/1/items/1/draft"),
+    ("put", "/api/v1/interviews/1/items/1/answer"),
+    ("post", "/api/v1/interviews/1/items/1/submissions"),
+])
+def test_interview_api_says_what_is_wrong_with_the_body(app, token, method, path):
+    client = app.test_client()
+    for data, start in [(b'{"files": "\xff"}', "The body is not UTF-8 (byte 11)."),
+                        (b'{"template": 1', "The body is not valid JSON: Expecting ',' delimiter "
+                                             "(line 1, column 15)."),
+                        (b"", "The body is empty: send a JSON object {"),
+                        (b"[1]", "The body must be a JSON object {")]:
+        r = getattr(client, method)(path, headers=auth(token), data=data, content_type="application/json")
+        assert r.status_code == 400 and r.get_json()["error"].startswith(start), (path, data, r.get_json())
+
 def test_body_over_cap_is_413_and_states_the_cap(app, token, candidate):
     blob = json.dumps({"challenge": "examples/retry-decorator",
                        "files": {"solution.py": "x" * (2 * 1024 * 1024)}})
