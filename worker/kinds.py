@@ -69,6 +69,9 @@ def _syntax_error(files: dict[str, bytes]) -> str:
             return f"{name}, line {exc.lineno}: {exc.msg}"
         except ValueError as exc:
             return f"{name}: {exc}"
+        except (RecursionError, MemoryError):
+            # e.g. tens of thousands of nested unary minus signs: the compiler gives up.
+            return f"{name}: the code is nested too deeply to compile"
     return ""
 
 

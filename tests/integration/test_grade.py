@@ -57,6 +57,14 @@ def test_syntax_error_gives_error_with_line(make_challenge, grade_text):
     assert result.max_score == 2 and result.score == 0
 
 
+
+@pytest.mark.parametrize("body", ["-" * 60000 + "1", "+".join(["1"] * 60000)])
+def test_code_too_deep_to_compile_is_an_error_not_a_crash(body, make_challenge, grade_text):
+    """The host's syntax check gives up on these (RecursionError or MemoryError)."""
+    result = grade_text(make_challenge(), f"X = {body}\ndef add(a, b):\n    return a + b\n")
+    assert result.verdict == "error", result.to_json()
+    assert "solution.py" in result.message and "nested too deeply" in result.message
+
 def test_missing_name_is_an_error(make_challenge, grade_text):
     result = grade_text(make_challenge(), "def plus(a, b):\n    return a + b\n")
     assert result.verdict == "error"
