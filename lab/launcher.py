@@ -29,8 +29,9 @@ class LaunchError(RuntimeError):
 
 
 def build_editor_assets(force: bool = False) -> str:
-    """Bundle CodeMirror with npm + esbuild unless the bundle exists."""
-    if EDITOR_BUNDLE.exists() and not force:
+    """Bundle CodeMirror with npm + esbuild unless the bundle exists and is newer than
+    its sources (lab/static/src, package.json, package-lock.json)."""
+    if EDITOR_BUNDLE.exists() and not force and not _bundle_is_stale():
         return "present"
     if not (ROOT / "package.json").exists():
         return "no package.json: the editor falls back to plain text areas"
@@ -43,6 +44,13 @@ def build_editor_assets(force: bool = False) -> str:
         if done.returncode != 0:
             raise LaunchError(f"{' '.join(args[1:])} failed:\n{done.stderr[-2000:]}")
     return "built"
+
+
+def _bundle_is_stale() -> bool:
+    built = EDITOR_BUNDLE.stat().st_mtime
+    sources = [*(ROOT / "lab" / "static" / "src").glob("*"),
+               ROOT / "package.json", ROOT / "package-lock.json"]
+    return any(path.exists() and path.stat().st_mtime > built for path in sources)
 
 
 def _spawn(name: str, args: list[str], logs: Path, env: dict) -> subprocess.Popen:
