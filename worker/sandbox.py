@@ -34,8 +34,8 @@ LABEL = "interview-lab.sandbox"
 OWNER_LABEL = "interview-lab.owner"
 STARTED_LABEL = "interview-lab.started"
 POOL_LABEL = "interview-lab.pool"  # started ahead by a warm pool (worker/pool.py)
-RUNNER_FILES = ("lab_supervisor.py", "lab_child.py", "lab_results.py", "pytest.ini",
-                "imagefacts.py")
+RUNNER_FILES = ("lab_supervisor.py", "lab_child.py", "lab_results.py", "lab_guard.py",
+                "pytest.ini", "imagefacts.py")
 RUNNER_SOURCE = os.path.join(os.path.dirname(__file__), "runner")
 REPORT_CAP = 8 * 1024 * 1024
 CANDIDATE_UID = 10001

@@ -68,6 +68,134 @@ CHEATS = {
     "        out.get_result().outcome = 'passed'\ncfg.pluginmanager.register(P())\n",
 }
 
+# Helpers of the call-time forgeries: fake a pass for every collected test, then finish.
+FORGE = r'''
+def _forge(send, session):
+    ids = [item.nodeid for item in session.items]
+    first = True
+    for i in ids:
+        for when in (("call", "teardown") if first else ("setup", "call", "teardown")):
+            send({"event": "phase", "id": i, "when": when, "outcome": "passed",
+                  "category": "passed", "exception": None, "duration": 0.001})
+        first = False
+    send({"event": "finished", "exitstatus": 0, "tampered": []})
+
+def _from_frames():
+    import sys
+    frame = sys._getframe()
+    while frame is not None:
+        item = frame.f_locals.get("item")
+        if item is not None and hasattr(item, "session"):
+            break
+        frame = frame.f_back
+    plugin = next(p for p in item.config.pluginmanager.get_plugins()
+                  if type(p).__name__ == "ResultsPlugin")
+    hook = plugin.pytest_runtest_makereport
+    cells = dict(zip(hook.__code__.co_freevars, hook.__closure__))
+    return item.session, hook, cells
+'''
+# Each attacks from inside add(), called by the first hidden test, then exits before the
+# real results of that test can be sent.
+CALL_TIME = {
+    "the plugin's sender found with gc": FORGE + r'''
+import gc, os
+def add(a, b):
+    send = next(o for o in gc.get_objects()
+                if getattr(o, "__name__", None) == "send" and getattr(o, "__module__", "") == "lab_results")
+    session = next(o for o in gc.get_objects() if type(o).__name__ == "Session")
+    _forge(send, session)
+    os._exit(0)
+''',
+    "the plugin's sender found through the stack's frames": FORGE + r'''
+import os
+def add(a, b):
+    session, hook, cells = _from_frames()
+    _forge(cells["send"].cell_contents, session)
+    os._exit(0)
+''',
+    "the sender called from another thread": FORGE + r'''
+import os, threading
+def add(a, b):
+    session, hook, cells = _from_frames()
+    worker = threading.Thread(target=_forge, args=(cells["send"].cell_contents, session))
+    worker.start()
+    worker.join()
+    os._exit(0)
+''',
+    "the signing key read from the sender's closure": FORGE + r'''
+import hmac, json, os
+def add(a, b):
+    session, hook, cells = _from_frames()
+    send = cells["send"].cell_contents
+    found = dict(zip(send.__code__.co_freevars, send.__closure__))
+    holder = found.get("key") or found.get("sign")
+    key = holder.cell_contents
+    if not isinstance(key, bytes):                 # a signer: its frame holds the key
+        key = key.__self__.gi_frame.f_locals["key"]
+    fd = found["fd"].cell_contents
+    seq = [found["counter"].cell_contents[0]]
+    def forged(event):
+        seq[0] += 1
+        body = json.dumps(dict(event, seq=seq[0]), separators=(",", ":")).encode()
+        os.write(fd, hmac.digest(key, body, "sha256").hex().encode() + b" " + body + b"\n")
+    _forge(forged, session)
+    os._exit(0)
+''',
+    "the key taken by a trace function": FORGE + r'''
+import hmac, json, os, sys
+seen = {}
+def tracer(frame, event, arg):
+    key = frame.f_locals.get("key")
+    if isinstance(key, bytes) and len(key) == 32:
+        seen["key"] = key
+    return tracer
+sys.settrace(tracer)
+def add(a, b):
+    session, hook, cells = _from_frames()
+    send = cells["send"].cell_contents
+    found = dict(zip(send.__code__.co_freevars, send.__closure__))
+    fd, seq = found["fd"].cell_contents, [found["counter"].cell_contents[0]]
+    def forged(event):
+        seq[0] += 1
+        body = json.dumps(dict(event, seq=seq[0]), separators=(",", ":")).encode()
+        os.write(fd, hmac.digest(seen["key"], body, "sha256").hex().encode() + b" " + body + b"\n")
+    _forge(forged, session)
+    os._exit(0)
+''',
+    "the plugin's own hook code driven with fake reports": FORGE + r'''
+import os, types
+class _Report:
+    outcome, passed, skipped, longreprtext = "passed", True, False, ""
+class _Outcome:
+    def get_result(self):
+        return _Report()
+class _Call:
+    excinfo, duration = None, 0.001
+    def __init__(self, when):
+        self.when = when
+class _Item:
+    def __init__(self, nodeid):
+        self.nodeid = nodeid
+def add(a, b):
+    session, hook, cells = _from_frames()
+    values = {name: cell.cell_contents for name, cell in cells.items()}
+    copy = types.FunctionType(hook.__code__, hook.__globals__, hook.__name__, None,
+                              tuple(types.CellType(values[n]) for n in hook.__code__.co_freevars))
+    first = True
+    for item in session.items:
+        for when in (("call", "teardown") if first else ("setup", "call", "teardown")):
+            run = copy(_Item(item.nodeid), _Call(when))
+            next(run)
+            try:
+                run.send(_Outcome())
+            except StopIteration:
+                pass
+        first = False
+    values["send"]({"event": "finished", "exitstatus": 0, "tampered": []})
+    os._exit(0)
+''',
+}
+
 
 @pytest.mark.parametrize("cheat", list(CHEATS))
 def test_cheat_does_not_pass(cheat, make_challenge, grade_text):
@@ -97,3 +225,61 @@ def test_custom_exception_name_does_not_leak(make_challenge, grade_text):
              "def add(a, b):\n    raise assert_add_2_3_eq_5()\n"
     result = grade_text(make_challenge(), source)
     assert "assert_add_2_3" not in json.dumps(result.to_dict())
+
+
+@pytest.mark.parametrize("cheat", list(CALL_TIME))
+def test_forgery_from_inside_a_test_does_not_pass(cheat, make_challenge, grade_text):
+    """Each of these reached `passed` against the plugin before the signing guard."""
+    challenge = make_challenge()
+    result = grade_text(challenge, CALL_TIME[cheat])
+    assert result.verdict != "passed", result.to_json()
+    assert result.score == 0 and result.verdict != "infra_error", result.to_json()
+    assert grade_text(challenge, GOOD_ADD).verdict == "passed"
+
+
+PROBE = r'''
+import os, sys
+def attempt(name, action):
+    try:
+        action()
+        print(name, "ALLOWED")
+    except Exception as exc:
+        print(name, "refused:", type(exc).__name__)
+import gc
+attempt("gc.get_objects", gc.get_objects)
+attempt("gc.get_referrers", lambda: gc.get_referrers(os))
+attempt("sys._current_frames", sys._current_frames)
+attempt("sys.settrace", lambda: sys.settrace(lambda *a: None))
+attempt("sys.setprofile", lambda: sys.setprofile(lambda *a: None))
+attempt("import ctypes", lambda: __import__("ctypes").CDLL(None))
+attempt("open /proc/self/mem", lambda: open("/proc/self/mem", "rb"))
+import _pytest.runner
+def rewrite():
+    _pytest.runner.call_and_report.__code__ = (lambda *a, **k: None).__code__
+attempt("rewrite pytest code", rewrite)
+def signer_frame():
+    frame = sys._getframe()
+    while "item" not in frame.f_locals:
+        frame = frame.f_back
+    plugin = next(p for p in frame.f_locals["item"].config.pluginmanager.get_plugins()
+                  if type(p).__name__ == "ResultsPlugin")
+    hook = plugin.pytest_runtest_makereport
+    send = dict(zip(hook.__code__.co_freevars, hook.__closure__))["send"].cell_contents
+    sign = dict(zip(send.__code__.co_freevars, send.__closure__))["sign"].cell_contents
+    return sign.__self__.gi_frame
+PROBED = []
+def add(a, b):
+    if not PROBED:
+        PROBED.append(attempt("signer frame", signer_frame))
+    return a + b
+'''
+
+
+def test_introspection_the_guard_refuses(make_challenge, grade_text):
+    """What the forgeries above need, tried one by one from candidate code (Run shows stdout)."""
+    result = grade_text(make_challenge(), PROBE, mode="run")
+    lines = [line for line in result.stdout.splitlines() if "ALLOWED" in line or "refused" in line]
+    assert len(lines) == 9, result.stdout
+    # RuntimeError is what the audit guard raises; anything else means the probe broke.
+    assert all(line.endswith("refused: RuntimeError") for line in lines), result.stdout
+    assert result.verdict == "passed", result.to_json()

@@ -40,8 +40,10 @@ def test_fork_bomb_is_contained_and_reported(make_challenge, grade_text):
               "        except OSError:\n            pass\n")
     challenge = make_challenge()
     result = grade_text(challenge, source)
-    assert result.verdict in {"timeout", "failed", "error"} and result.score == 0
-    assert "process limit (64) was reached" in result.message or "limit" in result.message
+    # The pids limit stops the forks; the loop itself then runs into a clock.
+    assert result.verdict == "timeout" and result.score == 0, result.to_json()
+    assert ("wall-clock limit of 10 s exceeded" in result.message
+            or "CPU time limit of" in result.message), result.message
     assert grade_text(challenge, GOOD_ADD).verdict == "passed"
 
 

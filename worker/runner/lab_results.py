@@ -19,52 +19,52 @@ trusted.  See docs/threat-model.md for what this does and does not stop.
 from __future__ import annotations
 
 import builtins
-import hmac as _hmac_mod
 import json as _json_mod
 import os as _os_mod
+import signal
 import sys
 import types
 
 import _pytest.reports  # noqa: F401  (loaded now so the snapshot covers them)
 import _pytest.runner  # noqa: F401
+import lab_guard
 import pluggy  # noqa: F401
 import pytest
 
 KEY_FD = 4
 MESSAGE_CAP = 4000
-_WATCHED = ("_pytest", "pluggy", "pytest", "lab_results", "builtins")
+_WATCHED = ("_pytest", "pluggy", "pytest", "lab_results", "lab_guard", "builtins")
 # Module attributes pytest itself swaps while running tests.
 # Checked again after every test phase; everything watched is checked at the end.
+# The code the signer trusts on its stack (plus lab_child's), and whose functions
+# candidate code may not rewrite.
+GUARDED = ("_pytest", "pluggy", "pytest", "lab_results", "lab_guard")
 _CRITICAL = ("_pytest.runner", "_pytest.reports", "_pytest.python", "_pytest.skipping",
              "_pytest.outcomes", "_pytest.main", "pluggy._callers", "pluggy._hooks",
-             "pluggy._result", "lab_results")
+             "pluggy._result", "lab_results", "lab_guard")
 _VOLATILE = {"_pytest.assertion.util._reprcompare", "_pytest.assertion.util._assertion_pass",
              "_pytest.assertion.util._config"}
 
 
-def _read_key() -> bytes:
-    try:
-        key = _os_mod.read(KEY_FD, 64)
-        _os_mod.close(KEY_FD)
-    except OSError:
-        key = b""
-    return key
-
-
-def _make_sender(fd: int):
-    """Return send(event) that signs and writes; the key lives only in this closure."""
-    key = _read_key()
-    write = _os_mod.write
-    digest = _hmac_mod.digest
-    dumps = _json_mod.dumps
+def _make_sender(fd: int, signer):
+    """Return send(event): numbers it, has the signer sign it (signals held off, so no
+    handler can run inside the signer's frame), writes it."""
+    write, dumps, sigmask = _os_mod.write, _json_mod.dumps, signal.pthread_sigmask
+    block, setmask, every = signal.SIG_BLOCK, signal.SIG_SETMASK, signal.valid_signals()
+    sign = signer.send
     counter = [0]
 
-    def send(event: dict) -> None:
+    def send(event: dict, final: bool = False) -> None:
         counter[0] += 1
         event = dict(event, seq=counter[0])
         body = dumps(event, separators=(",", ":")).encode()
-        mac = digest(key, body, "sha256").hex().encode()
-        line = mac + b" " + body + b"\n"
+        # Handlers already pending run right after this call, here, not in the signer.
+        held = sigmask(block, every)
+        try:
+            mac = sign((body, bool(event.get("tampered")), final))
+        finally:
+            sigmask(setmask, held)
+        line = mac.hex().encode() + b" " + body + b"\n"
         view = memoryview(line)
         while view:
             view = view[write(fd, view):]
@@ -72,61 +72,74 @@ def _make_sender(fd: int):
     return send
 
 
-def _code_of(value):
-    if isinstance(value, (classmethod, staticmethod)):
+def _code_of(value, _isinstance=isinstance, _getattr=getattr, _wrappers=(classmethod, staticmethod),
+             _property=property):
+    if _isinstance(value, _wrappers):
         value = value.__func__
-    if isinstance(value, property):
+    if _isinstance(value, _property):
         value = value.fget
-    return getattr(value, "__code__", None)
+    return _getattr(value, "__code__", None)
 
 
-def _snapshot(modules: tuple[str, ...] | None) -> dict:
-    """Functions and class members of the watched modules (or only `modules`)."""
-    snap: dict = {}
-    names = modules if modules is not None else list(sys.modules)
-    for modname in names:
+def _watched_modules(names: tuple[str, ...] | None = None) -> list:
+    """(name, module) of the watched modules loaded now (or only `names`).  The module
+    objects themselves are kept: swapping an entry of sys.modules later changes nothing."""
+    found = []
+    for modname in (names if names is not None else list(sys.modules)):
         module = sys.modules.get(modname)
-        if module is None or modname.split(".")[0] not in _WATCHED:
-            continue
-        for attr, value in list(vars(module).items()):
+        if module is not None and modname.split(".")[0] in _WATCHED:
+            found.append((modname, module))
+    return found
+
+
+def _snapshot(modules: list, _vars=vars, _list=list, _isinstance=isinstance, _type=type,
+              _functions=(types.FunctionType, types.BuiltinFunctionType),
+              _members=(types.FunctionType, classmethod, staticmethod, property),
+              _volatile=_VOLATILE, _code=_code_of) -> dict:
+    """Functions and class members of the given (name, module) pairs.  Everything it
+    uses is bound at definition time, so rebinding a builtin or a global of this
+    module does not change what it sees."""
+    snap: dict = {}
+    for modname, module in modules:
+        for attr, value in _list(_vars(module).items()):
             key = f"{modname}.{attr}"
-            if key in _VOLATILE:
+            if key in _volatile:
                 continue
-            if isinstance(value, (types.FunctionType, types.BuiltinFunctionType)):
-                snap[key] = (value, _code_of(value))
-            elif isinstance(value, type) and value.__module__ == modname:
+            if _isinstance(value, _functions):
+                snap[key] = (value, _code(value))
+            elif _isinstance(value, _type) and value.__module__ == modname:
                 members = {
-                    k: (v, _code_of(v))
-                    for k, v in list(vars(value).items())
-                    if isinstance(v, (types.FunctionType, classmethod, staticmethod, property))
+                    k: (v, _code(v))
+                    for k, v in _list(_vars(value).items())
+                    if _isinstance(v, _members)
                 }
                 snap[key] = (value, members)
     return snap
 
 
-def _changes(before: dict, after: dict) -> list[str]:
+def _changes(before: dict, after: dict, _isinstance=isinstance, _dict=dict, _code=_code_of) -> list[str]:
     changed = []
     for key, (value, extra) in before.items():
         now = after.get(key)
         if now is None or now[0] is not value:
             changed.append(key)
-        elif isinstance(extra, dict):
+        elif _isinstance(extra, _dict):
             members = now[1]
             for member, pair in extra.items():
                 cur = members.get(member)
                 if cur is None or cur[0] is not pair[0] or cur[1] is not pair[1]:
                     changed.append(f"{key}.{member}")
             changed.extend(f"{key}.{m}" for m in members.keys() - extra.keys())
-        elif extra is not None and _code_of(now[0]) is not extra:
+        elif extra is not None and _code(now[0]) is not extra:
             changed.append(key)
     return changed
 
 
-def _hook_impls(config) -> dict:
+def _hook_impls(config, _getattr=getattr) -> dict:
     names = ("pytest_runtest_protocol", "pytest_runtest_makereport", "pytest_runtest_call",
              "pytest_pyfunc_call", "pytest_runtest_logreport", "pytest_report_teststatus",
              "pytest_runtestloop", "pytest_sessionfinish")
-    return {n: [i.function for i in getattr(config.hook, n).get_hookimpls()] for n in names}
+    return {n: [i.function for i in _getattr(config.hook, n).get_hookimpls()] for n in names}
 
 
 def _exception_name(excinfo) -> str | None:
@@ -159,15 +172,23 @@ class ResultsPlugin:
 def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
     """The plugin object.  Its hooks are closures over references taken now, before
     any candidate code exists: rebinding a name in this module later changes nothing
-    here (and shows up in the snapshot comparison)."""
-    send = _make_sender(fd)
-    snapshot, changes, hook_impls = _snapshot, _changes, _hook_impls
+    here (and shows up in the snapshot comparison).  Built by lab_child before
+    pytest.main; from here on the audit guard is in force for the whole process."""
+    boot_frames = []
+    frame = sys._getframe(1)
+    while frame is not None:
+        boot_frames.append(frame)
+        frame = frame.f_back
+    signer = lab_guard.make_signer(KEY_FD)
+    send = _make_sender(fd, signer)
+    snapshot, changes, hook_impls, watched = _snapshot, _changes, _hook_impls, _watched_modules
     exception_name, category = _exception_name, _category
     public = visibility == "public"
     state: dict = {"tampered": []}
 
-    def check(modules) -> list[str]:
-        found = changes(state["critical" if modules else "snap"], snapshot(modules))
+    def check(everything: bool) -> list[str]:
+        found = changes(state["snap" if everything else "critical"],
+                        snapshot(state["all" if everything else "critical_modules"]))
         for item in found:
             if item not in state["tampered"]:
                 state["tampered"].append(item)
@@ -177,9 +198,20 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
     def pytest_sessionstart(session) -> None:
         # After configure (plugins have added their attributes), before collection
         # (before any test module, hence any candidate module, is imported).
-        state["snap"] = snapshot(None)
-        state["critical"] = snapshot(_CRITICAL)
+        state["all"], state["critical_modules"] = watched(), watched(_CRITICAL)
+        state["snap"] = snapshot(state["all"])
+        state["critical"] = snapshot(state["critical_modules"])
         state["hooks"] = hook_impls(session.config)
+        config = session.config
+        signer.send({
+            "send_code": send.__code__, "send_vars": state["send_vars"], "hooks": state["hook_vars"],
+            "trusted": lab_guard.trusted_code(GUARDED, boot_frames), "plugin_globals": globals(),
+            "snapshot": snapshot, "changes": changes,
+            "critical": state["critical_modules"], "base_critical": snapshot(state["critical_modules"]),
+            "all": state["all"], "base_all": snapshot(state["all"]),
+            "hook_impls": lambda: hook_impls(config), "base_hooks": hook_impls(config),
+        })
+        boot_frames.clear()
         send({"event": "start"})
 
     @pytest.hookimpl(trylast=True)
@@ -217,24 +249,28 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
         }
         if public and not report.passed:
             event["message"] = (report.longreprtext or "")[:MESSAGE_CAP]
-        found = check(_CRITICAL)
+        found = check(False)
         if found:
             event["tampered"] = found[:10]
         send(event)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(session, exitstatus) -> None:
-        check(None)
+        check(True)
         hooks_now = hook_impls(session.config)
         state["tampered"].extend(f"hook {name}" for name in hooks_now
                                  if hooks_now[name] != state["hooks"].get(name))
         send({"event": "finished", "exitstatus": int(exitstatus),
-              "tampered": state["tampered"][:50]})
+              "tampered": state["tampered"][:50]}, final=True)
 
+    hook_functions = (pytest_sessionstart, pytest_collection_finish, pytest_collectreport,
+                      pytest_runtest_makereport, pytest_sessionfinish)
+    state["hook_vars"] = {function.__code__: lab_guard.closure_values(function)
+                          for function in hook_functions}
+    state["send_vars"] = lab_guard.closure_values(send)
+    lab_guard.make_nondumpable()
+    lab_guard.install_audit_guard(signer, GUARDED)
     plugin = ResultsPlugin()
-    plugin.pytest_sessionstart = pytest_sessionstart
-    plugin.pytest_collection_finish = pytest_collection_finish
-    plugin.pytest_collectreport = pytest_collectreport
-    plugin.pytest_runtest_makereport = pytest_runtest_makereport
-    plugin.pytest_sessionfinish = pytest_sessionfinish
+    for function in hook_functions:
+        setattr(plugin, function.__name__, function)
     return plugin

@@ -1,0 +1,191 @@
+"""Who may sign a result event, and what candidate code may not touch.
+
+The candidate's code runs in the test process, next to the results plugin, so any
+object the plugin can reach, candidate code can try to reach too (through `gc`, the
+stack's frames, closures).  Three layers keep the signing key out of its hands:
+
+* The key lives only as a local of the signer generator below.  A generator's locals
+  are reachable only through its frame (`gi_frame`, refused for the signer by the
+  audit hook), a trace or profile function, another audit hook, `gc`, or raw memory;
+  the audit hook refuses all of those for the rest of the process, and the process
+  is made non-dumpable so no other process of the candidate's user can read its
+  memory either.
+* The signer signs only when the whole stack is ours: the caller is the plugin's
+  `send`, called by one of the plugin's hooks (same code objects, same closure
+  values, same globals as when the plugin was built), called by pytest and pluggy
+  code that existed before the first test module was imported; on the main thread.
+  Anything else (candidate code on the stack, a thread, `atexit`, a copy of our code
+  with other closures or globals) ends the process: no report means not passed.
+* Before signing, the signer compares pytest's, pluggy's and the plugin's functions
+  and registered hooks with the baseline it took before collection, keeping the
+  baseline where candidate code cannot rewrite it.
+
+None of this is a proof (docs/threat-model.md says what stays open); it turns the
+short forgeries into ones that must defeat each layer.
+"""
+
+from __future__ import annotations
+
+import _thread
+import hmac
+import os
+import sys
+
+FORGED_EXIT = 86
+# Audit events refused once the plugin is built: each hands out objects or frames
+# (and with them the signer's locals) or raw memory.
+_REFUSED_EVENTS = frozenset({
+    "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._current_frames",
+    "sys.settrace", "sys.setprofile", "sys.addaudithook",
+})
+_MEMORY_FILES = frozenset({"mem", "pagemap"})
+_FUNCTION_FIELDS = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+
+
+def code_objects(code) -> list:
+    """`code` and every code object nested in it (inner functions, lambdas, comprehensions)."""
+    found, todo = [], [code]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(c for c in current.co_consts if hasattr(c, "co_code"))
+    return found
+
+
+def trusted_code(roots: tuple[str, ...], frames: list) -> dict:
+    """code object -> the globals it must run with, for every function and method of
+    the modules under `roots` (loaded now), plus the code of the given frames."""
+    trusted: dict = {}
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] not in roots:
+            continue
+        namespace = vars(module)
+        values = list(namespace.values())
+        for value in list(values):
+            if isinstance(value, type) and getattr(value, "__module__", None) == name:
+                values.extend(vars(value).values())
+        for value in values:
+            wrapped = getattr(value, "__wrapped__", None)
+            if wrapped is not None and getattr(wrapped, "__globals__", None) is namespace:
+                values.append(wrapped)
+            if isinstance(value, (classmethod, staticmethod)):
+                value = value.__func__
+            if isinstance(value, property):
+                values.extend(f for f in (value.fget, value.fset, value.fdel) if f is not None)
+                continue
+            code = getattr(value, "__code__", None)
+            if code is not None and getattr(value, "__globals__", None) is namespace:
+                for inner in code_objects(code):
+                    trusted[inner] = namespace
+    for frame in frames:
+        for inner in code_objects(frame.f_code):
+            trusted[inner] = frame.f_globals
+    return trusted
+
+
+def closure_values(function) -> dict:
+    """name -> object of a function's free variables (what its frames must show)."""
+    names, cells = function.__code__.co_freevars, function.__closure__ or ()
+    return {name: cell.cell_contents for name, cell in zip(names, cells, strict=True)}
+
+
+def make_nondumpable() -> None:
+    """PR_SET_DUMPABLE 0: /proc/<pid>/mem and ptrace of this process need CAP_SYS_PTRACE,
+    so a program the candidate starts under the same user cannot read its memory."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)
+    except (ImportError, OSError, AttributeError):
+        pass
+
+
+def install_audit_guard(signer, watched: tuple[str, ...]) -> None:
+    """Refuse, for the rest of this process, what could reach the signer's locals or
+    rewrite the code it trusts.  Audit hooks cannot be removed once added."""
+    refused, memory_files, fields = _REFUSED_EVENTS, _MEMORY_FILES, _FUNCTION_FIELDS
+    basename, fspath = os.path.basename, os.fspath
+
+    def guard(event: str, args: tuple) -> None:
+        if event in refused or event.startswith("ctypes."):
+            raise RuntimeError(f"{event} is not available in the grading sandbox")
+        if event == "object.__getattr__" and args and args[0] is signer:
+            raise RuntimeError("the results signer is not inspectable")
+        if event == "object.__setattr__" and len(args) > 1 and args[1] in fields:
+            module = getattr(args[0], "__module__", None) or ""
+            if module.split(".")[0] in watched:
+                raise RuntimeError(f"{module} functions cannot be rewritten here")
+        if event == "open" and args and isinstance(args[0], (str, bytes)):
+            name = basename(fspath(args[0]))
+            if (name.decode("utf-8", "replace") if isinstance(name, bytes) else name) in memory_files:
+                raise RuntimeError("process memory files are not available in the grading sandbox")
+
+    sys.addaudithook(guard)
+
+
+def make_signer(key_fd: int):
+    """The primed signer generator.  First send: the baseline (see `init` below);
+    then each send of (body, tamper_declared) returns the body's HMAC, or ends the
+    process when the stack or the watched code is not what the baseline says."""
+    signer = _signer(key_fd)
+    next(signer)
+    return signer
+
+
+def _signer(key_fd: int):
+    try:
+        key = os.read(key_fd, 64)
+        os.close(key_fd)
+    except OSError:
+        key = b""
+    digest, getframe, get_ident, exit_now, write = (
+        hmac.digest, sys._getframe, _thread.get_ident, os._exit, os.write)
+    main_thread = get_ident()
+    baseline = yield None
+    send_code, send_vars, hooks = baseline["send_code"], baseline["send_vars"], baseline["hooks"]
+    trusted, plugin_globals = baseline["trusted"], baseline["plugin_globals"]
+    snapshot, changes, hook_impls = baseline["snapshot"], baseline["changes"], baseline["hook_impls"]
+    critical, base_critical = baseline["critical"], baseline["base_critical"]
+    everything, base_all, base_hooks = baseline["all"], baseline["base_all"], baseline["base_hooks"]
+    del baseline
+
+    def refuse(reason: str):
+        write(2, f"lab_results: refused to sign ({reason}); the run is not trusted\n".encode())
+        exit_now(FORGED_EXIT)
+
+    request = yield None
+    while True:
+        try:
+            body, tamper_declared, final = request
+        except (TypeError, ValueError):
+            refuse("malformed request")
+        if get_ident() != main_thread:
+            refuse("not the main thread")
+        frame = getframe(1)
+        if frame is None or frame.f_code is not send_code or frame.f_globals is not plugin_globals:
+            refuse("the caller is not the plugin's sender")
+        local = frame.f_locals
+        if any(local.get(name, refuse) is not value for name, value in send_vars.items()):
+            refuse("the sender's closure was replaced")
+        frame = frame.f_back
+        expected = hooks.get(frame.f_code) if frame is not None else None
+        if expected is None or frame.f_globals is not plugin_globals:
+            refuse("the sender was not called by a plugin hook")
+        local = frame.f_locals
+        if any(local.get(name, refuse) is not value for name, value in expected.items()):
+            refuse("a hook's closure was replaced")
+        frame = frame.f_back
+        while frame is not None:
+            if trusted.get(frame.f_code) is not frame.f_globals:
+                refuse(f"untrusted code on the stack ({frame.f_code.co_filename})")
+            frame = frame.f_back
+        if not tamper_declared:
+            found = changes(base_critical, snapshot(critical))
+            if final:
+                found += changes(base_all, snapshot(everything))
+            if hook_impls() != base_hooks:
+                found.append("hooks")
+            if found:
+                refuse("watched code changed: " + ", ".join(found[:5]))
+        request = yield digest(key, body, "sha256")
+
