@@ -68,7 +68,11 @@ def instructor_required(view):
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """A path on this site, or the catalog.  Browsers drop tabs and newlines from a
+    Location (so `/\t/evil.com` becomes `//evil.com`), and a newline cannot be in a
+    header at all: any control character or space sends the user to the catalog."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(char) <= 0x20 or ord(char) == 0x7F for char in target)):
         return target
     return url_for("catalog.index")
 
