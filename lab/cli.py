@@ -78,15 +78,20 @@ def main(verbose: bool) -> None:
               show_default=True, help="run: public tests; submit: the hidden suite.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the result JSON.")
 def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> None:
-    """Grade SUBMISSION (a folder of files, or one file) against CHALLENGE_DIR."""
-    from worker.challenge import ChallengeError, load_challenge
+    """Grade SUBMISSION (a folder of files, or one file) against CHALLENGE_DIR.
+
+    A quiz is answered by one file, answers.json (question id -> answer), and needs no
+    Docker engine."""
+    from worker.challenge import ChallengeError
     from worker.grading import grade as grade_files
+    from worker.kinds import get_kind, load_any_challenge, needs_sandbox
     from worker.reaper import reap
     from worker.sandbox import InfraError, connect
 
     settings = _settings()
     try:
-        challenge = load_challenge(challenge_dir)
+        challenge = load_any_challenge(challenge_dir)
+        sandboxed = needs_sandbox(get_kind(challenge.kind))
         files = _read_submission(submission)
     except ChallengeError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -96,8 +101,9 @@ def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> No
         sys.exit(EXIT_USAGE)
     client = None
     try:
-        client = connect()
-        reap(client, settings.reap_after_seconds)
+        if sandboxed:
+            client = connect()
+            reap(client, settings.reap_after_seconds)
     except InfraError:
         client = None  # grade() reports it as infra_error with the remedy
     except Exception as exc:  # noqa: BLE001 - housekeeping must not stop grading

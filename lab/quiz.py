@@ -1,10 +1,16 @@
-"""Scoring quiz answers: at submit time, without a container."""
+"""Scoring quiz answers: at submit time, without a container.
+
+The scoring core of the `quiz` kind (worker/kinds.py QuizKind); it imports nothing of
+Flask, so the worker and `lab grade` use it as they are.
+"""
 
 from __future__ import annotations
 
 import re
 
 from worker.result import Result, TestResult
+
+QUESTION_TYPES = ("single", "multiple", "exact", "predict")
 
 
 class QuizError(ValueError):

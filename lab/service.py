@@ -83,17 +83,25 @@ def create_submission(user: User, challenge: Challenge, files: object, mode: str
 
 
 def create_quiz_submission(user: User, challenge: Challenge, answers: object) -> Submission:
-    """Quizzes are scored at once, without a container."""
-    from lab.quiz import QuizError, grade_quiz, parse_answers
+    """Quizzes are scored at once by their kind (worker/kinds.py), without a container."""
+    from pathlib import Path
+
+    from worker.kinds import ANSWERS_FILE, get_kind, quiz_challenge
 
     try:
-        parsed = parse_answers(challenge.questions, answers)
-    except QuizError as exc:
-        raise SubmissionError(str(exc), 422) from None
-    result = grade_quiz(challenge.questions, parsed)
+        payload = json.dumps(answers)
+    except (TypeError, ValueError, RecursionError):
+        raise SubmissionError("'answers' must be an object mapping question ids to answers", 422) from None
+    settings = current_app.config["LAB_SETTINGS"]
+    core = quiz_challenge(Path(f"/db/{challenge.public_id}"), challenge.slug, challenge.title,
+                          challenge.questions)
+    result = get_kind(challenge.kind).grade(core, {ANSWERS_FILE: payload.encode("utf-8")}, "submit",
+                                            settings.limits, settings, None, "")
+    if result.verdict == "rejected":
+        raise SubmissionError(result.message, 422)
     now = utcnow()
     submission = Submission(user_id=user.id, challenge_id=challenge.id, mode="submit",
-                            files={"answers.json": json.dumps(parsed)}, status="done",
+                            files={ANSWERS_FILE: payload}, status="done",
                             verdict=result.verdict, score=result.score,
                             max_score=result.max_score, result=result.to_dict(), attempts=1,
                             started_at=now, finished_at=now)

@@ -2,7 +2,8 @@
 
 No Flask, no Celery: a challenge folder, the candidate's files and a mode in, a Result
 out.  Engine trouble becomes verdict `infra_error` (retried once here, never counted
-against the candidate); a broken challenge raises ChallengeError for the caller.
+against the candidate); a broken challenge raises ChallengeError for the caller.  Kinds
+that need no sandbox (quiz) are graded without ever connecting to Docker.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 import docker
 
 from lab.config import Settings, load_settings
-from worker.challenge import Challenge, load_challenge
+from worker.challenge import Challenge
 from worker.images import runner_image_tag
-from worker.kinds import get_kind
+from worker.kinds import get_kind, load_any_challenge, needs_sandbox
 from worker.pool import SandboxPool, process_pool
 from worker.result import Result
 from worker.sandbox import InfraError, connect
@@ -42,7 +43,7 @@ def grade(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     settings = settings or load_settings()
     if not isinstance(challenge, Challenge):
-        challenge = load_challenge(challenge)
+        challenge = load_any_challenge(challenge)
     kind = get_kind(challenge.kind)
     limits = settings.limits.tightened(challenge.limits, settings.ceiling)
     started = time.monotonic()
@@ -51,6 +52,11 @@ def grade(
                                   settings.max_file_kb, settings.max_submission_kb)
     except Rejected as exc:
         return Result(verdict="rejected", message=str(exc), mode=mode, limits=limits.as_dict())
+    if not needs_sandbox(kind):
+        result = kind.grade(challenge, merged, mode, limits, settings, None, "")
+        result.mode = mode
+        result.duration = round(time.monotonic() - started, 4)
+        return result
     image = settings.runner_image or runner_image_tag("python")
     pool = pool or process_pool()
     warm = {"pool": pool} if pool is not None and getattr(kind, "pooled", False) else {}

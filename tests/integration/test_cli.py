@@ -111,3 +111,40 @@ def test_subfolder_or_symlink_is_rejected(docker_client, make_challenge, tmp_pat
     (sub / "link.py").symlink_to("/etc/passwd")
     proc = lab("grade", make_challenge(), sub, "--json")
     assert json.loads(proc.stdout)["verdict"] == "rejected" and "symbolic link" in proc.stdout
+
+
+QUIZ = EXAMPLES.parent / "quiz-python-flask" / "python-testing-basics"
+NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/docker.sock"}
+
+
+def test_quiz_is_graded_from_answers_json_without_an_engine(tmp_path):
+    answers = {"fixture-scope-default": 0, "yield-fixture-teardown": "open\ntest uses 42\nclose",
+               "parametrize-count": "6", "patch-where-used": 1, "test-client-practices": [0, 1, 3],
+               "red-green": 1}
+    sub = submission(tmp_path, json.dumps(answers), name="answers.json")
+    proc = lab("grade", QUIZ, sub, "--json", env=NO_ENGINE)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["verdict"] == "passed" and (result["score"], result["max_score"]) == (6, 6)
+    (sub / "answers.json").write_text(json.dumps({**answers, "red-green": 0}))
+    proc = lab("grade", QUIZ, sub / "answers.json", env=NO_ENGINE)
+    assert proc.returncode == 1 and "FAIL  red-green" in proc.stdout and "5 of 6" in proc.stdout
+
+
+def test_unreadable_quiz_answers_are_rejected(tmp_path):
+    sub = submission(tmp_path, '{"red-green": 1', name="answers.json")
+    proc = lab("grade", QUIZ, sub, "--json", env=NO_ENGINE)
+    assert proc.returncode == 1
+    result = json.loads(proc.stdout)
+    assert result["verdict"] == "rejected" and "answers.json: not valid JSON" in result["message"]
+
+
+def test_quiz_without_a_predict_key_exits_2_naming_the_question(tmp_path):
+    quiz = tmp_path / "quiz"
+    quiz.mkdir()
+    (quiz / "challenge.yaml").write_text(
+        "title: Q\nkind: quiz\nquestions:\n  - id: out\n    type: predict\n"
+        "    prompt: What does this print?\n    snippet: print(2)\n")
+    proc = lab("grade", quiz, submission(tmp_path, "{}", name="answers.json"), env=NO_ENGINE)
+    assert proc.returncode == 2
+    assert "challenge.yaml: questions.0 (out):" in proc.stderr and "lab pack verify" in proc.stderr
