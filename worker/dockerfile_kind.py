@@ -3,8 +3,9 @@
 1. Every `FROM` must name an allowed local base (`lab/python`, the runner image) or an
    earlier stage; `COPY --from` may only name a stage.  Anything else is `rejected`:
    the engine never pulls and never reaches the network.
-2. The image is built by the engine with `network_mode=none`, memory caps and a time
-   cap, from an in-memory context holding only the candidate's files.
+2. The image is built by the engine with `network_mode=none`, no build cache, memory
+   caps and a time cap (a watchdog kills the running step at the deadline), from an
+   in-memory context holding only the candidate's files (worker/dockerfile_build.py).
 3. Facts are collected: the image config (user, command, entrypoint, ports, health
    check, labels, ...), its size and layers, and the output of the challenge's probes,
    run in containers of the image under the sandbox limits (no network, no
@@ -12,15 +13,14 @@
 4. The instructor's pytest tests run in the ordinary Python sandbox against those facts
    (`from imagefacts import facts`), so they never run on the host, and the result
    channel, verdicts and fail-closed rules are the ones every kind shares.
-The built image and every container are removed, whatever happens.
+Every image the build made (each stage's and each finished step's, not only the
+tagged one) and every container are removed, whatever happens.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import tarfile
 import time
 import uuid
 
@@ -31,18 +31,19 @@ import urllib3.exceptions
 
 from lab.config import Limits, Settings
 from worker.challenge import Challenge, ChallengeError
+from worker.dockerfile_build import BASE_ALIASES, CANDIDATE_TAG_PREFIX, Build, BuildStuck, remove_build_images
 from worker.result import Result
 from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, InfraError, owner_id
 from worker.testids import expected_tests
 from worker.verdict import run_tests
 
-BASE_ALIASES = ("lab/python",)
 FACTS_OUTPUT_CAP = 8192
 MAX_IMAGE_MB = 600
 
 
-def ensure_base_aliases(client: docker.DockerClient, runner_image: str) -> None:
-    """`lab/python` is a local tag of the runner image: the only base a candidate may use."""
+def ensure_base_aliases(client: docker.DockerClient, runner_image: str) -> str:
+    """`lab/python` is a local tag of the runner image: the only base a candidate may use.
+    Returns the runner image's id."""
     try:
         base = client.images.get(runner_image)
     except docker.errors.ImageNotFound:
@@ -51,6 +52,7 @@ def ensure_base_aliases(client: docker.DockerClient, runner_image: str) -> None:
     for alias in BASE_ALIASES:
         if f"{alias}:latest" not in base.tags:
             base.tag(alias, "latest")
+    return base.id
 
 
 def _instructions(dockerfile: str) -> list[tuple[int, str, str]]:
@@ -108,19 +110,6 @@ def check_dockerfile(dockerfile: str) -> str | None:
     if not saw_from:
         return "the Dockerfile has no FROM line"
     return None
-
-
-def _context(files: dict[str, bytes]) -> io.BytesIO:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in sorted(files.items()):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = 0o644
-            info.mtime = 0
-            tar.addfile(info, io.BytesIO(data))
-    buffer.seek(0)
-    return buffer
 
 
 def _probe_container(client, tag: str, limits: Limits, command=None, labels=None):
@@ -190,6 +179,16 @@ def _run_apart(client, tag: str, limits: Limits, command, labels, extra: list) -
             "output": one.logs()[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}
 
 
+def _ended(container, seconds: float = 1.0) -> bool:
+    """Whether the container's own command has ended.  When it ends, the engine kills an
+    exec still in it (exit code 137), and the container's status can lag behind that."""
+    try:
+        container.wait(timeout=seconds)
+        return True
+    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+        return False
+
+
 def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -> dict:
     image = client.images.get(tag)
     config = image.attrs.get("Config") or {}
@@ -223,8 +222,7 @@ def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -
                     result = _exec(main, probe["exec"], limits.wall_seconds)
                 except docker.errors.APIError:
                     result = None  # the command ended between the check and the exec
-                main.reload()
-                if result and main.status != "running" and result["exit_code"] in (None, 126, 127):
+                if result and result["exit_code"] in (None, 126, 127, 137) and _ended(main):
                     result = None  # the image's own command ended under the probe: run it apart
             if result is None:
                 result = _run_apart(client, tag, limits, probe["exec"], labels, extra)
@@ -257,27 +255,29 @@ class DockerfileKind:
         if refused:
             return Result(verdict="rejected", message=f"Dockerfile, {refused}",
                           limits=limits.as_dict())
-        ensure_base_aliases(client, image)
-        tag = f"lab-candidate-{uuid.uuid4().hex[:16]}"
-        build_seconds = max(10.0, limits.wall_seconds * 3)
+        base = ensure_base_aliases(client, image)
+        tag = f"{CANDIDATE_TAG_PREFIX}{uuid.uuid4().hex[:16]}"
+        build = Build(client, max(10.0, limits.wall_seconds * 3))
+        took_too_long = Result(verdict="timeout", limits=limits.as_dict(),
+                               message=f"the build took longer than {build.seconds:g} s")
         try:
             try:
-                client.images.build(
-                    fileobj=_context(files), custom_context=True, tag=tag, network_mode="none",
-                    pull=False, rm=True, forcerm=True, timeout=build_seconds,
-                    container_limits={"memory": limits.memory_mb * 2**20,
-                                      "memswap": limits.memory_mb * 2**20},
-                    labels={LABEL: "1", OWNER_LABEL: owner_id()})
-            except docker.errors.BuildError as exc:
-                log = "".join(str(chunk.get("stream", chunk.get("error", "")))
-                              for chunk in exc.build_log)[-3000:]
-                return Result(verdict="error", message=f"the image did not build: {exc.msg}\n{log}",
-                              limits=limits.as_dict())
+                error = build.run(files, tag, limits)
+            except docker.errors.APIError as exc:
+                if exc.status_code != 400:
+                    raise
+                # The engine refused the Dockerfile (an unknown instruction, say).
+                return Result(verdict="error", limits=limits.as_dict(),
+                              message=f"the image did not build: {exc.explanation or exc}"[:3000])
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError,
-                    urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ProtocolError):
-                # Closing the connection cancels the build in the engine.
-                return Result(verdict="timeout", limits=limits.as_dict(),
-                              message=f"the build took longer than {build_seconds:g} s")
+                    urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ProtocolError,
+                    BuildStuck):
+                return took_too_long
+            if error is not None:
+                if build.timed_out:
+                    return took_too_long
+                return Result(verdict="error", limits=limits.as_dict(),
+                              message=f"the image did not build: {error}\n{build.message()}")
             size_mb = client.images.get(tag).attrs.get("Size", 0) / 2**20
             if size_mb > MAX_IMAGE_MB:
                 return Result(verdict="output_limit", limits=limits.as_dict(),
@@ -286,10 +286,7 @@ class DockerfileKind:
         except docker.errors.APIError as exc:
             raise InfraError(f"the engine failed while building or probing: {exc}") from None
         finally:
-            try:
-                client.images.remove(tag, force=True)
-            except docker.errors.APIError:
-                pass
+            remove_build_images(client, build, tag, bases=(base,))
         sandbox_files = {**files, **tests, "facts.json": json.dumps(facts).encode()}
         return run_tests(client, image, sandbox_files, visibility, expected, challenge.points,
                          limits, settings)
