@@ -252,6 +252,8 @@ attempt("sys._current_frames", sys._current_frames)
 attempt("sys.settrace", lambda: sys.settrace(lambda *a: None))
 attempt("sys.setprofile", lambda: sys.setprofile(lambda *a: None))
 attempt("import ctypes", lambda: __import__("ctypes").CDLL(None))
+attempt("ctypes memory read", lambda: __import__("ctypes").string_at(id(sys), 8))
+attempt("ctypes from_address", lambda: __import__("ctypes").c_char.from_address(id(sys)))
 attempt("open /proc/self/mem", lambda: open("/proc/self/mem", "rb"))
 import _pytest.runner
 def rewrite():
@@ -279,7 +281,7 @@ def test_introspection_the_guard_refuses(make_challenge, grade_text):
     """What the forgeries above need, tried one by one from candidate code (Run shows stdout)."""
     result = grade_text(make_challenge(), PROBE, mode="run")
     lines = [line for line in result.stdout.splitlines() if "ALLOWED" in line or "refused" in line]
-    assert len(lines) == 9, result.stdout
+    assert len(lines) == 11, result.stdout
     # RuntimeError is what the audit guard raises; anything else means the probe broke.
     assert all(line.endswith("refused: RuntimeError") for line in lines), result.stdout
     assert result.verdict == "passed", result.to_json()
