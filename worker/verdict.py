@@ -20,12 +20,16 @@ from lab.config import Limits
 from worker.result import Result, TestResult
 from worker.testids import ExpectedTest, base_of
 
+# The exit status of a run the results plugin's signing guard ended (FORGED_EXIT in
+# worker/runner/lab_guard.py, which runs inside the sandbox and is not imported here).
+GUARD_EXIT = 86
 _str = {"type": "string", "maxLength": 4096}
 _event = {
     "type": "object",
     "required": ["event", "seq"],
     "properties": {
-        "event": {"enum": ["start", "collected", "collect_error", "phase", "finished"]},
+        "event": {"enum": ["start", "collected", "collect_error", "body", "phase", "finished"]},
+        "raised": {"type": "boolean"},
         "seq": {"type": "integer"},
         "id": {"type": "string", "maxLength": 1000},
         "ids": {"type": "array", "maxItems": 5000, "items": {"type": "string", "maxLength": 1000}},
@@ -143,6 +147,9 @@ def _index_events(events: list[dict]) -> tuple[list[str], dict, list[dict], dict
         raise _Untrusted("the results plugin did not start")
     collected: list[str] | None = None
     phases: dict[str, dict[str, dict]] = {}
+    # Whether each test function's body raised, reported by the plugin the moment it
+    # returned, before pytest built its report (see docs/threat-model.md).
+    bodies: dict[str, bool] = {}
     collect_errors = []
     finished = None
     for event in events[1:]:
@@ -157,6 +164,12 @@ def _index_events(events: list[dict]) -> tuple[list[str], dict, list[dict], dict
                 raise _Untrusted("a test id was reported twice")
         elif kind == "collect_error":
             collect_errors.append(event)
+        elif kind == "body":
+            if collected is None or event.get("id") not in collected:
+                raise _Untrusted("a result names a test that was not collected")
+            if event["id"] in bodies or "call" in phases.get(event["id"], {}):
+                raise _Untrusted("a test body was reported twice or after its result")
+            bodies[event["id"]] = bool(event.get("raised", True))
         elif kind == "phase":
             if collected is None or event.get("id") not in collected:
                 raise _Untrusted("a result names a test that was not collected")
@@ -172,6 +185,11 @@ def _index_events(events: list[dict]) -> tuple[list[str], dict, list[dict], dict
             finished = event
         else:
             raise _Untrusted("an unexpected result event")
+    for nodeid, per_test in phases.items():
+        call = per_test.get("call")
+        if call is not None and call["outcome"] == "passed" and bodies.get(nodeid) is not False:
+            raise _Untrusted(f"{nodeid} was reported passed, but its test body "
+                             + ("raised" if nodeid in bodies else "never reported"))
     return collected or [], phases, collect_errors, finished
 
 
@@ -255,6 +273,9 @@ def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,
     child = report["child"] or {}
     exit_note = (f"the test process ended early (exit code {child.get('exit_code')})"
                  if child else "the test process did not finish")
+    if child.get("exit_code") == GUARD_EXIT:
+        exit_note = ("the results plugin stopped the run: pytest, the plugin or its call "
+                     "stack was tampered with")
     if collect_errors or not collected:
         if visibility == "public":
             detail = "\n".join(e.get("message", "") for e in collect_errors)

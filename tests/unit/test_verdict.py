@@ -18,6 +18,8 @@ def phases(nodeid, outcome="passed", when_failed="call", **extra):
     out = []
     for when in ("setup", "call", "teardown"):
         failed = outcome == "failed" and when == when_failed
+        if when == "call" and not (outcome == "failed" and when_failed == "setup"):
+            out.append({"event": "body", "id": nodeid, "raised": failed})
         out.append({"event": "phase", "id": nodeid, "when": when,
                     "outcome": "failed" if failed else "passed",
                     "category": "wrong_answer" if failed else "passed",
@@ -172,8 +174,39 @@ def test_parametrized_cases_share_their_tests_points():
 def test_non_builtin_exception_is_described_without_its_name():
     events = [{"event": "start"}, {"event": "collected", "ids": IDS}]
     failing = phases(IDS[0], "failed")
-    failing[1].update(category="exception", exception=None)
+    next(e for e in failing if e.get("when") == "call").update(category="exception", exception=None)
     events += failing + phases(IDS[1])
     events.append({"event": "finished", "exitstatus": 1, "tampered": []})
     result = decide(report(events), EXPECTED, "hidden", {}, LIMITS)
     assert result.tests[0].message.endswith("your code raised an exception of a non-built-in type")
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda events: [e for e in events if e["event"] != "body"], "never reported"),
+    (lambda events: [dict(e, raised=True) if e["event"] == "body" else e for e in events], "raised"),
+])
+def test_a_pass_its_body_does_not_vouch_for_is_not_trusted(change, reason):
+    """The call phase says passed, but the plugin's report of the test body (sent the
+    moment it returned) is missing or says it raised: a forged report."""
+    events = change(report()["events"])
+    result = decide(report(events=events), EXPECTED, "hidden", {}, LIMITS)
+    assert result.verdict == "error" and result.score == 0
+    assert reason in result.message and "could not be trusted" in result.message
+
+
+def test_a_body_reported_after_its_result_is_not_trusted():
+    events = report()["events"]
+    body = next(e for e in events if e["event"] == "body")
+    events = [e for e in events if e is not body]
+    teardown = next(i for i, e in enumerate(events) if e.get("when") == "teardown")
+    events.insert(teardown, body)
+    result = decide(report(events=events), EXPECTED, "hidden", {}, LIMITS)
+    assert result.verdict == "error" and "after its result" in result.message
+
+
+def test_a_run_the_signing_guard_ended_says_so():
+    events = [{"event": "start"}, {"event": "collected", "ids": IDS}] + phases(IDS[0])[:1]
+    result = decide(report(events, child={"exit_code": 86, "cpu_seconds": 0.1}), EXPECTED,
+                    "hidden", {}, LIMITS)
+    assert result.verdict != "passed" and result.score == 0
+    assert "the results plugin stopped the run" in result.message

@@ -26,8 +26,9 @@ short forgeries into ones that must defeat each layer.
 
 from __future__ import annotations
 
+import _hashlib
+import _json
 import _thread
-import hmac
 import os
 import sys
 
@@ -100,27 +101,100 @@ def make_nondumpable() -> None:
         pass
 
 
-def install_audit_guard(signer, watched: tuple[str, ...]) -> None:
+def make_once_store():
+    """A primed generator that takes one ("set", mapping) and then answers
+    ("get", key) with mapping.get(key), for the rest of the process.  Unlike a dict in
+    a closure, nothing can change what it holds once set (its frame is refused by the
+    audit guard); a second "set" is ignored."""
+    def store():
+        held = None
+        request = yield None
+        while True:
+            action, value = request
+            if action == "set" and held is None:
+                held = dict(value)
+                request = yield None
+            else:
+                request = yield (held.get(value) if held is not None else None)
+
+    holder = store()
+    next(holder)
+    return holder
+
+
+def install_audit_guard(protected: tuple, watched: tuple[str, ...]) -> None:
     """Refuse, for the rest of this process, what could reach the signer's locals or
     rewrite the code it trusts.  Audit hooks cannot be removed once added."""
     refused, memory_files, fields = _REFUSED_EVENTS, _MEMORY_FILES, _FUNCTION_FIELDS
     basename, fspath = os.path.basename, os.fspath
+    isinstance_, getattr_, type_, str_, bytes_, dict_, any_ = (
+        isinstance, getattr, type, str, bytes, dict, any)
+
+    def home(target) -> str:
+        """The root package a function or class was defined in (a function's globals,
+        not its writable __module__)."""
+        namespace = getattr_(target, "__globals__", None)
+        if type_(namespace) is dict_:
+            name = namespace.get("__name__", "")
+        elif isinstance_(target, type_):
+            name = type_.__dict__["__module__"].__get__(target)
+        else:
+            return ""
+        return name.split(".")[0] if type_(name) is str_ else ""
 
     def guard(event: str, args: tuple) -> None:
         if event in refused or event.startswith("ctypes."):
             raise RuntimeError(f"{event} is not available in the grading sandbox")
-        if event == "object.__getattr__" and args and args[0] is signer:
-            raise RuntimeError("the results signer is not inspectable")
-        if event == "object.__setattr__" and len(args) > 1 and args[1] in fields:
-            module = getattr(args[0], "__module__", None) or ""
-            if module.split(".")[0] in watched:
-                raise RuntimeError(f"{module} functions cannot be rewritten here")
-        if event == "open" and args and isinstance(args[0], (str, bytes)):
+        if event == "object.__getattr__" and args and any_(args[0] is item for item in protected):
+            raise RuntimeError("the results plugin's state is not inspectable")
+        if event in ("object.__setattr__", "object.__delattr__") and len(args) > 1:
+            target = args[0]
+            # CPython audits only special attributes here (a function's code and
+            # defaults; a class's __module__, __name__, __bases__...), never ordinary
+            # class attributes: those are left to the snapshot and the body report.
+            if isinstance_(target, type_) or args[1] in fields:
+                if home(target) in watched:
+                    raise RuntimeError(f"{home(target)} code cannot be changed here")
+        if event == "open" and args and isinstance_(args[0], (str_, bytes_)):
             name = basename(fspath(args[0]))
-            if (name.decode("utf-8", "replace") if isinstance(name, bytes) else name) in memory_files:
+            if (name.decode("utf-8", "replace") if isinstance_(name, bytes_) else name) in memory_files:
                 raise RuntimeError("process memory files are not available in the grading sandbox")
 
     sys.addaudithook(guard)
+
+
+def make_encoder():
+    """encode(event) -> compact JSON bytes, built only from C functions and this module's
+    code: json.dumps would call json's Python classes, which candidate code can rebind
+    (and put back) to rewrite an event before it is signed."""
+    quote, join = _json.encode_basestring_ascii, ",".join
+    none, bool_, int_, float_, str_, list_, tuple_, dict_, type_ = (
+        type(None), bool, int, float, str, list, tuple, dict, type)
+    int_repr, float_repr = int.__repr__, float.__repr__
+
+    def encode_value(value) -> str:
+        kind = type_(value)
+        if kind is none:
+            return "null"
+        if kind is bool_:
+            return "true" if value else "false"
+        if kind is int_:
+            return int_repr(value)
+        if kind is float_:
+            return float_repr(value) if value == value and value not in (1e999, -1e999) else "null"
+        if kind is str_:
+            return quote(value)
+        if kind is list_ or kind is tuple_:
+            return "[" + join([encode_value(item) for item in value]) + "]"
+        if kind is dict_:
+            return "{" + join([quote(key) + ":" + encode_value(item) for key, item in value.items()
+                               if type_(key) is str_]) + "}"
+        return quote("<" + kind.__name__ + ">")
+
+    def encode(event: dict) -> bytes:
+        return encode_value(event).encode("ascii")
+
+    return encode
 
 
 def make_signer(key_fd: int):
@@ -138,8 +212,10 @@ def _signer(key_fd: int):
         os.close(key_fd)
     except OSError:
         key = b""
-    digest, getframe, get_ident, exit_now, write = (
-        hmac.digest, sys._getframe, _thread.get_ident, os._exit, os.write)
+    # C functions only, bound now: a module attribute rebound later (hmac's own
+    # `_hashopenssl`, say) would otherwise be handed the key.
+    digest, getframe, get_ident, exit_now, write, any_ = (
+        _hashlib.hmac_digest, sys._getframe, _thread.get_ident, os._exit, os.write, any)
     main_thread = get_ident()
     baseline = yield None
     send_code, send_vars, hooks = baseline["send_code"], baseline["send_vars"], baseline["hooks"]
@@ -165,14 +241,14 @@ def _signer(key_fd: int):
         if frame is None or frame.f_code is not send_code or frame.f_globals is not plugin_globals:
             refuse("the caller is not the plugin's sender")
         local = frame.f_locals
-        if any(local.get(name, refuse) is not value for name, value in send_vars.items()):
+        if any_(local.get(name, refuse) is not value for name, value in send_vars.items()):
             refuse("the sender's closure was replaced")
         frame = frame.f_back
         expected = hooks.get(frame.f_code) if frame is not None else None
         if expected is None or frame.f_globals is not plugin_globals:
             refuse("the sender was not called by a plugin hook")
         local = frame.f_locals
-        if any(local.get(name, refuse) is not value for name, value in expected.items()):
+        if any_(local.get(name, refuse) is not value for name, value in expected.items()):
             refuse("a hook's closure was replaced")
         frame = frame.f_back
         while frame is not None:

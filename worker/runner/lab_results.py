@@ -3,10 +3,11 @@
 Loaded by lab_child before pytest imports any test module, hence before any candidate
 code runs.  At load it
 
-* reads a per-run key from the key pipe (fd 4) and closes that pipe, so the key
-  exists only in a closure below, never in a file, variable of this module or argv;
-* captures the functions it needs (os.write, hmac digest, json.dumps) so that a later
-  patch of those modules does not reach it;
+* hands the per-run key pipe (fd 4) to the signer in lab_guard, which reads and closes
+  it, so the key exists only as a local of that generator, never in a file, a variable
+  of this module or argv;
+* captures the functions it needs (os.write, a JSON encoder made of C functions, the
+  signer) so that a later patch of those modules does not reach it;
 * snapshots every function and class method of pytest, pluggy, builtins and itself.
 
 Every event is one line `<hex hmac>␠<json>` with a sequence number inside the JSON; the
@@ -19,7 +20,6 @@ trusted.  See docs/threat-model.md for what this does and does not stop.
 from __future__ import annotations
 
 import builtins
-import json as _json_mod
 import os as _os_mod
 import signal
 import sys
@@ -41,31 +41,33 @@ _WATCHED = ("_pytest", "pluggy", "pytest", "lab_results", "lab_guard", "builtins
 GUARDED = ("_pytest", "pluggy", "pytest", "lab_results", "lab_guard")
 _CRITICAL = ("_pytest.runner", "_pytest.reports", "_pytest.python", "_pytest.skipping",
              "_pytest.outcomes", "_pytest.main", "pluggy._callers", "pluggy._hooks",
-             "pluggy._result", "lab_results", "lab_guard")
+             "pluggy._result", "lab_results", "lab_guard", "builtins")
 _VOLATILE = {"_pytest.assertion.util._reprcompare", "_pytest.assertion.util._assertion_pass",
              "_pytest.assertion.util._config"}
 
 
 def _make_sender(fd: int, signer):
     """Return send(event): numbers it, has the signer sign it (signals held off, so no
-    handler can run inside the signer's frame), writes it."""
-    write, dumps, sigmask = _os_mod.write, _json_mod.dumps, signal.pthread_sigmask
+    handler can run inside the signer's frame), writes it.  Everything it calls is bound
+    here, before any candidate code exists."""
+    write, sigmask, encode = _os_mod.write, signal.pthread_sigmask, lab_guard.make_encoder()
     block, setmask, every = signal.SIG_BLOCK, signal.SIG_SETMASK, signal.valid_signals()
+    dict_, bool_, memoryview_ = dict, bool, memoryview
     sign = signer.send
     counter = [0]
 
     def send(event: dict, final: bool = False) -> None:
         counter[0] += 1
-        event = dict(event, seq=counter[0])
-        body = dumps(event, separators=(",", ":")).encode()
+        event = dict_(event, seq=counter[0])
+        body = encode(event)
         # Handlers already pending run right after this call, here, not in the signer.
         held = sigmask(block, every)
         try:
-            mac = sign((body, bool(event.get("tampered")), final))
+            mac = sign((body, bool_(event.get("tampered")), final))
         finally:
             sigmask(setmask, held)
         line = mac.hex().encode() + b" " + body + b"\n"
-        view = memoryview(line)
+        view = memoryview_(line)
         while view:
             view = view[write(fd, view):]
 
@@ -180,6 +182,8 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
         boot_frames.append(frame)
         frame = frame.f_back
     signer = lab_guard.make_signer(KEY_FD)
+    functions, id_ = lab_guard.make_once_store(), id
+    type_, hasattr_, method_type = type, hasattr, types.MethodType
     send = _make_sender(fd, signer)
     snapshot, changes, hook_impls, watched = _snapshot, _changes, _hook_impls, _watched_modules
     exception_name, category = _exception_name, _category
@@ -216,7 +220,36 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(session) -> None:
+        # Each item's test function, taken before any test runs: a later swap of
+        # item.obj (reachable from candidate code through the stack) changes nothing.
+        functions.send(("set", {id_(item): (item.nodeid, getattr(item.obj, "__func__", item.obj))
+                                for item in session.items}))
         send({"event": "collected", "ids": [item.nodeid for item in session.items]})
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(pyfuncitem):
+        """Calls the test function itself and reports, signed and at once, whether its
+        body raised: evidence taken before any code that builds pytest's report runs
+        (which candidate code could patch and put back in between)."""
+        entry = functions.send(("get", id_(pyfuncitem)))
+        if entry is None:
+            return None  # not collected by this session: pytest runs it, nothing vouches for it
+        nodeid, function = entry
+        live = pyfuncitem.obj
+        if live is not function and not (type_(live) is method_type and live.__func__ is function):
+            send({"event": "body", "id": nodeid, "raised": True})
+            raise RuntimeError("the test function was replaced while the tests ran")
+        funcargs = pyfuncitem.funcargs
+        arguments = {name: funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        try:
+            returned = live(**arguments)
+            if hasattr_(returned, "__await__") or hasattr_(returned, "__aiter__"):
+                raise RuntimeError("async test functions are not supported by the grader")
+        except BaseException:
+            send({"event": "body", "id": nodeid, "raised": True})
+            raise
+        send({"event": "body", "id": nodeid, "raised": False})
+        return True
 
     def pytest_collectreport(report) -> None:
         if report.failed:
@@ -263,13 +296,13 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
         send({"event": "finished", "exitstatus": int(exitstatus),
               "tampered": state["tampered"][:50]}, final=True)
 
-    hook_functions = (pytest_sessionstart, pytest_collection_finish, pytest_collectreport,
-                      pytest_runtest_makereport, pytest_sessionfinish)
+    hook_functions = (pytest_sessionstart, pytest_collection_finish, pytest_pyfunc_call,
+                      pytest_collectreport, pytest_runtest_makereport, pytest_sessionfinish)
     state["hook_vars"] = {function.__code__: lab_guard.closure_values(function)
                           for function in hook_functions}
     state["send_vars"] = lab_guard.closure_values(send)
     lab_guard.make_nondumpable()
-    lab_guard.install_audit_guard(signer, GUARDED)
+    lab_guard.install_audit_guard((signer, functions), GUARDED)
     plugin = ResultsPlugin()
     for function in hook_functions:
         setattr(plugin, function.__name__, function)
