@@ -190,9 +190,10 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
     public = visibility == "public"
     state: dict = {"tampered": []}
 
-    def check(everything: bool) -> list[str]:
-        found = changes(state["snap" if everything else "critical"],
-                        snapshot(state["all" if everything else "critical_modules"]))
+    def check() -> list[str]:
+        """Named changes to every watched module, for the final event's message (the
+        signer itself refuses to sign after any change, checked on every event)."""
+        found = changes(state["snap"], snapshot(state["all"]))
         for item in found:
             if item not in state["tampered"]:
                 state["tampered"].append(item)
@@ -204,7 +205,6 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
         # (before any test module, hence any candidate module, is imported).
         state["all"], state["critical_modules"] = watched(), watched(_CRITICAL)
         state["snap"] = snapshot(state["all"])
-        state["critical"] = snapshot(state["critical_modules"])
         state["hooks"] = hook_impls(session.config)
         config = session.config
         signer.send({
@@ -282,14 +282,11 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
         }
         if public and not report.passed:
             event["message"] = (report.longreprtext or "")[:MESSAGE_CAP]
-        found = check(False)
-        if found:
-            event["tampered"] = found[:10]
         send(event)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(session, exitstatus) -> None:
-        check(True)
+        check()
         hooks_now = hook_impls(session.config)
         state["tampered"].extend(f"hook {name}" for name in hooks_now
                                  if hooks_now[name] != state["hooks"].get(name))
