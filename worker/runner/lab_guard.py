@@ -198,9 +198,10 @@ def make_encoder():
 
 
 def make_signer(key_fd: int):
-    """The primed signer generator.  First send: the baseline (see `init` below);
-    then each send of (body, tamper_declared) returns the body's HMAC, or ends the
-    process when the stack or the watched code is not what the baseline says."""
+    """The primed signer generator.  First send: the baseline (a dict, see below); then
+    each send of (event, final) returns (JSON body, its HMAC), or ends the process when
+    the stack or the watched code is not what the baseline says.  The final event is
+    signed either way, naming in `tampered` what changed since the baseline."""
     signer = _signer(key_fd)
     next(signer)
     return signer
@@ -214,8 +215,9 @@ def _signer(key_fd: int):
         key = b""
     # C functions only, bound now: a module attribute rebound later (hmac's own
     # `_hashopenssl`, say) would otherwise be handed the key.
-    digest, getframe, get_ident, exit_now, write, any_ = (
-        _hashlib.hmac_digest, sys._getframe, _thread.get_ident, os._exit, os.write, any)
+    digest, getframe, get_ident, exit_now, write, any_, dict_ = (
+        _hashlib.hmac_digest, sys._getframe, _thread.get_ident, os._exit, os.write, any, dict)
+    encode = make_encoder()
     main_thread = get_ident()
     baseline = yield None
     send_code, send_vars, hooks = baseline["send_code"], baseline["send_vars"], baseline["hooks"]
@@ -232,7 +234,7 @@ def _signer(key_fd: int):
     request = yield None
     while True:
         try:
-            body, tamper_declared, final = request
+            event, final = request
         except (TypeError, ValueError):
             refuse("malformed request")
         if get_ident() != main_thread:
@@ -255,13 +257,14 @@ def _signer(key_fd: int):
             if trusted.get(frame.f_code) is not frame.f_globals:
                 refuse(f"untrusted code on the stack ({frame.f_code.co_filename})")
             frame = frame.f_back
-        if not tamper_declared:
-            found = changes(base_critical, snapshot(critical))
-            if final:
-                found += changes(base_all, snapshot(everything))
-            if hook_impls() != base_hooks:
-                found.append("hooks")
-            if found:
-                refuse("watched code changed: " + ", ".join(found[:5]))
-        request = yield digest(key, body, "sha256")
+        found = changes(base_all, snapshot(everything)) if final else changes(
+            base_critical, snapshot(critical))
+        hooks_now = hook_impls()
+        found += [f"hook {name}" for name in hooks_now if hooks_now[name] != base_hooks.get(name)]
+        if found and not final:
+            refuse("watched code changed: " + ", ".join(found[:5]))
+        if final:
+            event = dict_(event, tampered=found[:50])
+        body = encode(event)
+        request = yield body, digest(key, body, "sha256")
 

@@ -50,20 +50,19 @@ def _make_sender(fd: int, signer):
     """Return send(event): numbers it, has the signer sign it (signals held off, so no
     handler can run inside the signer's frame), writes it.  Everything it calls is bound
     here, before any candidate code exists."""
-    write, sigmask, encode = _os_mod.write, signal.pthread_sigmask, lab_guard.make_encoder()
+    write, sigmask = _os_mod.write, signal.pthread_sigmask
     block, setmask, every = signal.SIG_BLOCK, signal.SIG_SETMASK, signal.valid_signals()
-    dict_, bool_, memoryview_ = dict, bool, memoryview
+    dict_, memoryview_ = dict, memoryview
     sign = signer.send
     counter = [0]
 
     def send(event: dict, final: bool = False) -> None:
         counter[0] += 1
         event = dict_(event, seq=counter[0])
-        body = encode(event)
         # Handlers already pending run right after this call, here, not in the signer.
         held = sigmask(block, every)
         try:
-            mac = sign((body, bool_(event.get("tampered")), final))
+            body, mac = sign((event, final))
         finally:
             sigmask(setmask, held)
         line = mac.hex().encode() + b" " + body + b"\n"
@@ -188,31 +187,19 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
     snapshot, changes, hook_impls, watched = _snapshot, _changes, _hook_impls, _watched_modules
     exception_name, category = _exception_name, _category
     public = visibility == "public"
-    state: dict = {"tampered": []}
-
-    def check() -> list[str]:
-        """Named changes to every watched module, for the final event's message (the
-        signer itself refuses to sign after any change, checked on every event)."""
-        found = changes(state["snap"], snapshot(state["all"]))
-        for item in found:
-            if item not in state["tampered"]:
-                state["tampered"].append(item)
-        return found
+    state: dict = {}
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(session) -> None:
         # After configure (plugins have added their attributes), before collection
         # (before any test module, hence any candidate module, is imported).
-        state["all"], state["critical_modules"] = watched(), watched(_CRITICAL)
-        state["snap"] = snapshot(state["all"])
-        state["hooks"] = hook_impls(session.config)
-        config = session.config
+        everything, critical, config = watched(), watched(_CRITICAL), session.config
         signer.send({
             "send_code": send.__code__, "send_vars": state["send_vars"], "hooks": state["hook_vars"],
             "trusted": lab_guard.trusted_code(GUARDED, boot_frames), "plugin_globals": globals(),
             "snapshot": snapshot, "changes": changes,
-            "critical": state["critical_modules"], "base_critical": snapshot(state["critical_modules"]),
-            "all": state["all"], "base_all": snapshot(state["all"]),
+            "critical": critical, "base_critical": snapshot(critical),
+            "all": everything, "base_all": snapshot(everything),
             "hook_impls": lambda: hook_impls(config), "base_hooks": hook_impls(config),
         })
         boot_frames.clear()
@@ -286,12 +273,8 @@ def build_plugin(fd: int, visibility: str) -> ResultsPlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(session, exitstatus) -> None:
-        check()
-        hooks_now = hook_impls(session.config)
-        state["tampered"].extend(f"hook {name}" for name in hooks_now
-                                 if hooks_now[name] != state["hooks"].get(name))
-        send({"event": "finished", "exitstatus": int(exitstatus),
-              "tampered": state["tampered"][:50]}, final=True)
+        # The signer adds `tampered`: what changed since the baseline, if anything.
+        send({"event": "finished", "exitstatus": int(exitstatus)}, final=True)
 
     hook_functions = (pytest_sessionstart, pytest_collection_finish, pytest_pyfunc_call,
                       pytest_collectreport, pytest_runtest_makereport, pytest_sessionfinish)
