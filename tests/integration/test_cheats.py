@@ -80,6 +80,19 @@ def _forge(send, session):
         first = False
     send({"event": "finished", "exitstatus": 0, "tampered": []})
 
+def _signed_writer(send, key):
+    """forged(event): a line signed with `key` (bytes, or a callable giving them),
+    written straight to the plugin's result pipe with the plugin's next numbers."""
+    import _hashlib, json, os
+    found = dict(zip(send.__code__.co_freevars, send.__closure__))
+    fd, seq = found["fd"].cell_contents, [found["counter"].cell_contents[0]]
+    def forged(event):
+        seq[0] += 1
+        body = json.dumps(dict(event, seq=seq[0]), separators=(",", ":")).encode()
+        secret = key() if callable(key) else key
+        os.write(fd, _hashlib.hmac_digest(secret, body, "sha256").hex().encode() + b" " + body + b"\n")
+    return forged
+
 def _from_frames():
     import sys
     frame = sys._getframe()
@@ -123,7 +136,7 @@ def add(a, b):
     os._exit(0)
 ''',
     "the signing key read from the sender's closure": FORGE + r'''
-import hmac, json, os
+import os
 def add(a, b):
     session, hook, cells = _from_frames()
     send = cells["send"].cell_contents
@@ -132,17 +145,11 @@ def add(a, b):
     key = holder.cell_contents
     if not isinstance(key, bytes):                 # a signer: its frame holds the key
         key = key.__self__.gi_frame.f_locals["key"]
-    fd = found["fd"].cell_contents
-    seq = [found["counter"].cell_contents[0]]
-    def forged(event):
-        seq[0] += 1
-        body = json.dumps(dict(event, seq=seq[0]), separators=(",", ":")).encode()
-        os.write(fd, hmac.digest(key, body, "sha256").hex().encode() + b" " + body + b"\n")
-    _forge(forged, session)
+    _forge(_signed_writer(send, key), session)
     os._exit(0)
 ''',
     "the key taken by a trace function": FORGE + r'''
-import hmac, json, os, sys
+import os, sys
 seen = {}
 def tracer(frame, event, arg):
     key = frame.f_locals.get("key")
@@ -152,14 +159,7 @@ def tracer(frame, event, arg):
 sys.settrace(tracer)
 def add(a, b):
     session, hook, cells = _from_frames()
-    send = cells["send"].cell_contents
-    found = dict(zip(send.__code__.co_freevars, send.__closure__))
-    fd, seq = found["fd"].cell_contents, [found["counter"].cell_contents[0]]
-    def forged(event):
-        seq[0] += 1
-        body = json.dumps(dict(event, seq=seq[0]), separators=(",", ":")).encode()
-        os.write(fd, hmac.digest(seen["key"], body, "sha256").hex().encode() + b" " + body + b"\n")
-    _forge(forged, session)
+    _forge(_signed_writer(cells["send"].cell_contents, lambda: seen["key"]), session)
     os._exit(0)
 ''',
     "the plugin's own hook code driven with fake reports": FORGE + r'''
@@ -195,7 +195,7 @@ def add(a, b):
     os._exit(0)
 ''',
     "the key handed to a rebound hmac internal": FORGE + r'''
-import _hashlib, hmac, json, os
+import hmac, os
 STOLEN = {}
 class _Thief:
     UnsupportedDigestmodError = ValueError
@@ -207,15 +207,7 @@ class _Thief:
 hmac._hashopenssl = _Thief(hmac._hashopenssl)
 def add(a, b):
     session, hook, cells = _from_frames()
-    send = cells["send"].cell_contents
-    found = dict(zip(send.__code__.co_freevars, send.__closure__))
-    fd, seq = found["fd"].cell_contents, [found["counter"].cell_contents[0]]
-    def forged(event):
-        seq[0] += 1
-        body = json.dumps(dict(event, seq=seq[0]), separators=(",", ":")).encode()
-        mac = _hashlib.hmac_digest(STOLEN["key"], body, "sha256").hex().encode()
-        os.write(fd, mac + b" " + body + b"\n")
-    _forge(forged, session)
+    _forge(_signed_writer(cells["send"].cell_contents, lambda: STOLEN["key"]), session)
     os._exit(0)
 ''',
     "events rewritten by a rebound JSON encoder": r'''
