@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -25,6 +26,8 @@ EXTERNAL_DB = os.environ.get("LAB_TEST_DATABASE_URL", "")
 # Predict-the-output keys are computed in the sandbox once per snippet and cached here.
 CACHE = ROOT / "instance" / "cache"
 # LAB_TEST_PACKS=examples,... limits the bundled packs loaded (while authoring); default all.
+# On PostgreSQL the seeded schema is a database of its own, copied as a template.
+SEED_DATABASE = f"{make_url(EXTERNAL_DB).database}_seed" if EXTERNAL_DB else ""
 ONLY_PACKS = set(os.environ["LAB_TEST_PACKS"].split(",")) if os.environ.get("LAB_TEST_PACKS") else None
 
 
@@ -34,10 +37,17 @@ def _settings(instance_path, database_url: str = EXTERNAL_DB) -> Settings:
                     limits=Limits(wall_seconds=5, cpu_seconds=3))
 
 
+@functools.cache
 def _admin_engine():
-    """AUTOCOMMIT connection to the server's maintenance database (CREATE/DROP DATABASE)."""
-    url = make_url(EXTERNAL_DB)
-    return create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT"), url.database
+    """AUTOCOMMIT engine on the server's maintenance database, one per session."""
+    return create_engine(make_url(EXTERNAL_DB).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _recreate_database(name: str, template: str | None = None) -> None:
+    """DROP (whoever is connected) and CREATE the PostgreSQL database `name`."""
+    with _admin_engine().connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +58,8 @@ def seeded_database(tmp_path_factory):
     folder = tmp_path_factory.mktemp("seed") / "instance"
     url = ""
     if EXTERNAL_DB:
-        admin, name = _admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_seed" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}_seed"'))
-        admin.dispose()
-        url = make_url(EXTERNAL_DB).set(database=f"{name}_seed").render_as_string(hide_password=False)
+        _recreate_database(SEED_DATABASE)
+        url = make_url(EXTERNAL_DB).set(database=SEED_DATABASE).render_as_string(hide_password=False)
     settings = _settings(folder, url)
     application = create_app(settings, TESTING=True)
     with application.app_context():
@@ -69,11 +75,7 @@ def app(tmp_path, monkeypatch, seeded_database):
     instance = tmp_path / "instance"
     instance.mkdir()
     if EXTERNAL_DB:
-        admin, name = _admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{name}_seed"'))
-        admin.dispose()
+        _recreate_database(make_url(EXTERNAL_DB).database, template=SEED_DATABASE)
     else:
         shutil.copyfile(seeded_database, instance / "lab.db")
     # Nothing reaches a broker in these tests: enqueueing is replaced per test where needed.
