@@ -18,11 +18,9 @@ import jsonschema
 
 from lab.config import Limits
 from worker.result import Result, TestResult
+from worker.runner.lab_guard import FORGED_EXIT  # the exit of a run the signing guard ended
 from worker.testids import ExpectedTest, base_of
 
-# The exit status of a run the results plugin's signing guard ended (FORGED_EXIT in
-# worker/runner/lab_guard.py, which runs inside the sandbox and is not imported here).
-GUARD_EXIT = 86
 _str = {"type": "string", "maxLength": 4096}
 _event = {
     "type": "object",
@@ -273,7 +271,7 @@ def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,
     child = report["child"] or {}
     exit_note = (f"the test process ended early (exit code {child.get('exit_code')})"
                  if child else "the test process did not finish")
-    if child.get("exit_code") == GUARD_EXIT:
+    if child.get("exit_code") == FORGED_EXIT:
         exit_note = ("the results plugin stopped the run: pytest, the plugin or its call "
                      "stack was tampered with")
     if collect_errors or not collected:
