@@ -84,14 +84,14 @@ def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> No
     Docker engine."""
     from worker.challenge import ChallengeError
     from worker.grading import grade as grade_files
-    from worker.kinds import get_kind, load_any_challenge, needs_sandbox
+    from worker.kinds import get_kind, load_any_challenge
     from worker.reaper import reap
     from worker.sandbox import InfraError, connect
 
     settings = _settings()
     try:
         challenge = load_any_challenge(challenge_dir)
-        sandboxed = needs_sandbox(get_kind(challenge.kind))
+        sandboxed = get_kind(challenge.kind).needs_sandbox
         files = _read_submission(submission)
     except ChallengeError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -241,6 +241,7 @@ def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -
 
 class DockerfileKind:
     name = "dockerfile"
+    needs_sandbox = True
 
     def grade(self, challenge: Challenge, files, mode, limits: Limits, settings: Settings,
               client: docker.DockerClient, image: str) -> Result:

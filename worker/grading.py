@@ -17,7 +17,7 @@ import docker
 from lab.config import Settings, load_settings
 from worker.challenge import Challenge
 from worker.images import runner_image_tag
-from worker.kinds import get_kind, load_any_challenge, needs_sandbox
+from worker.kinds import get_kind, load_any_challenge
 from worker.pool import SandboxPool, process_pool
 from worker.result import Result
 from worker.sandbox import InfraError, connect
@@ -52,7 +52,7 @@ def grade(
                                   settings.max_file_kb, settings.max_submission_kb)
     except Rejected as exc:
         return Result(verdict="rejected", message=str(exc), mode=mode, limits=limits.as_dict())
-    if not needs_sandbox(kind):
+    if not kind.needs_sandbox:
         result = kind.grade(challenge, merged, mode, limits, settings, None, "")
         result.mode = mode
         result.duration = round(time.monotonic() - started, 4)

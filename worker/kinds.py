@@ -36,11 +36,6 @@ class Kind(Protocol):
               settings: Settings, client: docker.DockerClient | None, image: str) -> Result: ...
 
 
-def needs_sandbox(kind: Kind) -> bool:
-    """Whether grading with this kind needs the Docker engine (kinds that do not say do)."""
-    return getattr(kind, "needs_sandbox", True)
-
-
 class PytestKind:
     """Candidate files plus the public or hidden pytest suite, in one sandbox run; a warm
     pool container (worker/pool.py) when the caller has a pool."""

@@ -8,7 +8,7 @@ from lab.config import Settings
 from lab.quiz import grade_quiz
 from tests.conftest import ROOT
 from worker.challenge import ChallengeError
-from worker.kinds import KINDS, QuizChallenge, load_any_challenge, load_quiz_challenge, needs_sandbox
+from worker.kinds import KINDS, QuizChallenge, load_any_challenge, load_quiz_challenge
 
 QUIZ = ROOT / "challenges" / "quiz-python-flask" / "python-testing-basics"  # all four types
 RIGHT = {
@@ -55,8 +55,8 @@ def outcomes(result) -> dict[str, str]:
 
 
 def test_quiz_is_a_registered_kind_without_sandbox():
-    assert KINDS["quiz"].name == "quiz" and not needs_sandbox(KINDS["quiz"])
-    assert all(needs_sandbox(KINDS[name]) for name in ("python", "flask", "dockerfile"))
+    assert KINDS["quiz"].name == "quiz" and not KINDS["quiz"].needs_sandbox
+    assert all(KINDS[name].needs_sandbox for name in ("python", "flask", "dockerfile"))
 
 
 def test_a_quiz_folder_loads_with_its_questions(quiz):
