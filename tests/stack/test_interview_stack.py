@@ -7,13 +7,12 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.stack.test_stack import SOLUTION, free_port, http, lab_cli, token_for, wait_health
+from tests.stack.test_stack import SOLUTION, free_port, http, lab_cli, spawn_lab_up, token_for, wait_health
 
 pytestmark = pytest.mark.docker
 SECONDS = 30
@@ -33,9 +32,7 @@ sections:
 
 
 def up(env: dict, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "lab.cli", "up", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = spawn_lab_up(env, port, output=subprocess.DEVNULL)
     wait_health(f"http://127.0.0.1:{port}", timeout=90)
     return proc
 

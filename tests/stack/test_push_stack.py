@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,7 +16,7 @@ from http.cookiejar import CookieJar
 import pytest
 
 from tests.conftest import ROOT
-from tests.stack.test_stack import SOLUTION, free_port, http, token_for, wait_health
+from tests.stack.test_stack import SOLUTION, free_port, http, spawn_lab_up, token_for, wait_health
 
 pytestmark = pytest.mark.docker
 CHALLENGE = "examples/retry-decorator"
@@ -34,9 +32,7 @@ def lab(tmp_path, docker_client):
            "LAB_SWEEP_EVERY_SECONDS": "1", "LAB_CACHE_PATH": str(ROOT / "instance" / "cache")}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "lab.cli", "up", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = spawn_lab_up(env, port)
     try:
         wait_health(base)
         yield base, env

@@ -28,6 +28,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def spawn_lab_up(env: dict, port: int, output=subprocess.PIPE) -> subprocess.Popen:
+    """`lab up` on `port` in a session of its own (so a test can signal the whole tree)."""
+    return subprocess.Popen([sys.executable, "-m", "lab.cli", "up", "--port", str(port)], env=env,
+                            stdout=output, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
 def http(method: str, url: str, token: str | None = None, body: dict | None = None):
     headers = {"Content-Type": "application/json"}
     if token:
@@ -87,9 +93,7 @@ def env(tmp_path):
 def test_lab_up_serves_grades_and_stops_cleanly(env, docker_client):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "lab.cli", "up", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = spawn_lab_up(env, port)
     try:
         health = wait_health(base)
         assert all(part["ok"] for part in health["checks"].values())
