@@ -55,9 +55,13 @@ fi
 
 .venv/bin/lab images build
 
-if [ ! -f lab/static/dist/editor.js ] || [ package-lock.json -nt lab/static/dist/editor.js ] \
-   || [ -n "$(find lab/static/src -newer lab/static/dist/editor.js 2>/dev/null)" ]; then
-    echo "setup: building the editor bundle (npm ci, esbuild)"
-    npm ci --no-audit --no-fund >instance/logs/npm.log 2>&1 && npm run build >>instance/logs/npm.log 2>&1 \
-        || { tail -20 instance/logs/npm.log >&2; exit 3; }
-fi
+# The same staleness rule as `lab up` (lab/launcher.py): rebuilt when missing or older
+# than lab/static/src or the npm manifests.
+.venv/bin/python - <<'PY' || exit 3
+import sys
+from lab.launcher import LaunchError, build_editor_assets
+try:
+    print(f"setup: editor bundle: {build_editor_assets()}")
+except LaunchError as exc:
+    sys.exit(f"setup: building the editor bundle failed: {exc}")
+PY
