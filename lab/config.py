@@ -18,8 +18,9 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    wall_seconds: float = 10.0
-    cpu_seconds: float = 8.0
+    wall_seconds: float = 10.0  # the whole run
+    test_seconds: float = 5.0  # one test's wait on the candidate's code, then it is restarted
+    cpu_seconds: float = 8.0  # each candidate process
     memory_mb: int = 256
     pids: int = 64
     cpus: float = 1.0
@@ -50,7 +51,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     ceiling: Limits = field(
         default_factory=lambda: Limits(
-            wall_seconds=60, cpu_seconds=60, memory_mb=1024, pids=256, cpus=2,
+            wall_seconds=60, test_seconds=60, cpu_seconds=60, memory_mb=1024, pids=256, cpus=2,
             output_kb=8192, scratch_mb=256, file_size_mb=128, open_files=1024,
         )
     )

@@ -249,14 +249,8 @@ def _check_tests(root: Path, rel: str, visibility: str, problems: list[Problem])
         return set()
     if not found:
         problems.append(Problem(f"{rel}/tests/{visibility}",
-                                "no test functions (def test_... in test_*.py)"))
-    if visibility == "hidden":
-        for base, spec in found.items():
-            if not spec.intent:
-                problems.append(Problem(f"{rel}/{base.split('::')[0]}",
-                                        "hidden tests need a one-line docstring: it is what "
-                                        "candidates see when the test fails",
-                                        field=base.split("::", 1)[1]))
+                                "no tests (test_... functions, or test_... methods of Test... "
+                                "or unittest.TestCase classes, in test_*.py or *_test.py)"))
     return {b.split("::")[-1] for b in found}
 
 

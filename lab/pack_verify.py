@@ -20,6 +20,7 @@ from pathlib import Path
 import docker
 
 from lab.config import Limits, Settings
+from lab.pack_cheats import CHEATS, cheat_files
 from lab.pack_validate import ChallengeInfo, PackInfo, validate_pack
 from worker.grading import grade
 from worker.sandbox import run_in_sandbox
@@ -58,7 +59,7 @@ def _verify_code(info: ChallengeInfo, settings: Settings, client) -> list[Check]
     challenge = load_challenge(info.path)
     checks = []
 
-    def run(what: str, files: dict[str, bytes], mode: str, want_pass: bool) -> None:
+    def run(what: str, files: dict[str, bytes], mode: str, want_pass: bool):
         started = time.monotonic()
         result = grade(challenge, files, mode, settings=settings, client=client)
         seconds = time.monotonic() - started
@@ -73,15 +74,44 @@ def _verify_code(info: ChallengeInfo, settings: Settings, client) -> list[Check]
             ok = result.verdict != "passed"
             detail = "" if ok else "passed every hidden test; the hidden tests do not catch it"
         checks.append(Check(info.slug, what, ok, detail, round(seconds, 2)))
+        return result
 
     solution = _files(info.path / "solution")
+    starter = _files(info.path / "starter")
     run("solution passes hidden tests", solution, "submit", True)
     run("solution passes public tests", solution, "run", True)
     if not info.meta.get("starter_may_pass"):
-        run("starter fails a hidden test", _files(info.path / "starter"), "submit", False)
+        starter_result = run("starter fails a hidden test", starter, "submit", False)
+    else:
+        starter_result = grade(challenge, starter, "submit", settings=settings, client=client)
     wrong = info.path / "wrong"
     for case in sorted(p for p in wrong.iterdir() if p.is_dir()) if wrong.is_dir() else []:
         run(f"wrong/{case.name} fails a hidden test", _files(case), "submit", False)
+    if challenge.kind in ("python", "flask"):
+        checks.extend(_cheat_checks(info, challenge, starter, starter_result, settings, client))
+    return checks
+
+
+def _cheat_checks(info: ChallengeInfo, challenge, starter: dict[str, bytes], starter_result,
+                  settings: Settings, client) -> list[Check]:
+    """Every generic cheat scores no more than the starter (lab/pack_cheats.py)."""
+    checks = []
+    for name, source in CHEATS.items():
+        started = time.monotonic()
+        files = cheat_files(challenge.editable, starter, source)
+        result = grade(challenge, files, "submit", settings=settings, client=client)
+        seconds = round(time.monotonic() - started, 2)
+        if result.verdict == "infra_error":
+            checks.append(Check(info.slug, f"cheat: {name}", False,
+                                f"infra_error: {result.message}", seconds))
+            continue
+        ok = result.score <= starter_result.score
+        detail = "" if ok else (
+            f"scores {result.score}/{result.max_score}, more than the starter's "
+            f"{starter_result.score}; it passes: "
+            + ", ".join(t.name for t in result.tests if t.outcome == "passed")[:300])
+        checks.append(Check(info.slug, f"cheat: {name} scores no more than the starter", ok,
+                            detail, seconds))
     return checks
 
 

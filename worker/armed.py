@@ -31,6 +31,7 @@ from worker.sandbox import (
     REPORT_CAP,
     STARTED_LABEL,
     InfraError,
+    SandboxJob,
     SandboxRun,
     build_archive,
     count,
@@ -145,15 +146,15 @@ def arm_sandbox(client: docker.DockerClient, image: str, limits: Limits, runtime
                  time.monotonic() - started)
 
 
-def run_armed(armed: Armed, files: dict[str, bytes], test_paths: list[str], visibility: str,
-              limits: Limits, grace_seconds: float, output_keep_bytes: int) -> SandboxRun:
+def run_armed(armed: Armed, job: SandboxJob, limits: Limits, grace_seconds: float) -> SandboxRun:
     """Hand the files and the go to an armed container and read its report off the attach
     stream as soon as PID 1 prints it (one line), without waiting for the exit."""
     started = time.monotonic()
     line = json.dumps({
-        "files": {rel: base64.b64encode(data).decode() for rel, data in files.items()},
-        "test_paths": test_paths, "visibility": visibility,
-        "output_keep_bytes": output_keep_bytes,
+        "files": {rel: base64.b64encode(data).decode() for rel, data in job.files.items()},
+        "judge_files": {rel: base64.b64encode(data).decode()
+                        for rel, data in job.judge_files.items()},
+        **job.go(limits),
     }).encode() + b"\n"
     stream = armed.stream
     try:

@@ -33,7 +33,7 @@ from lab.config import Limits, Settings
 from worker.challenge import Challenge, ChallengeError
 from worker.dockerfile_build import BASE_ALIASES, CANDIDATE_TAG_PREFIX, Build, BuildStuck, remove_build_images
 from worker.result import Result
-from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, InfraError, owner_id
+from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, InfraError, SandboxJob, owner_id
 from worker.testids import expected_tests
 from worker.verdict import run_tests
 
@@ -288,6 +288,7 @@ class DockerfileKind:
             raise InfraError(f"the engine failed while building or probing: {exc}") from None
         finally:
             remove_build_images(client, build, tag, bases=(base,))
-        sandbox_files = {**files, **tests, "facts.json": json.dumps(facts).encode()}
-        return run_tests(client, image, sandbox_files, visibility, expected, challenge.points,
-                         limits, settings)
+        # The facts are the judge's data: the candidate's files are not Python to run.
+        job = SandboxJob(files=files, judge_files={**tests, "facts.json": json.dumps(facts).encode()},
+                         test_paths=[f"tests/{visibility}"], visibility=visibility, modules=[])
+        return run_tests(client, image, job, expected, challenge.points, limits, settings)

@@ -21,6 +21,7 @@ from lab.config import Limits, Settings
 from lab.quiz import QUESTION_TYPES, QuizError, grade_quiz, parse_answers
 from worker.challenge import Challenge, ChallengeError, load_challenge
 from worker.result import Result
+from worker.sandbox import SandboxJob, candidate_modules
 from worker.testids import expected_tests
 from worker.verdict import max_points, run_tests
 
@@ -62,8 +63,10 @@ class PytestKind:
             return Result(verdict="error", message=syntax,
                           max_score=max_points(expected, challenge.points),
                           limits=limits.as_dict())
-        return run_tests(client, image, {**files, **tests}, visibility, expected,
-                         challenge.points, limits, settings, pool=pool)
+        job = SandboxJob(files=files, judge_files=tests, test_paths=[f"tests/{visibility}"],
+                         visibility=visibility, modules=candidate_modules(files))
+        return run_tests(client, image, job, expected, challenge.points, limits, settings,
+                         pool=pool)
 
 
 def _syntax_error(files: dict[str, bytes]) -> str:

@@ -30,7 +30,15 @@ import docker
 
 from lab.config import Limits, Settings
 from worker.armed import Armed, StaleSandbox, arm_sandbox, run_armed
-from worker.sandbox import InfraError, SandboxRun, connect, count, remove_quietly, take_counts
+from worker.sandbox import (
+    InfraError,
+    SandboxJob,
+    SandboxRun,
+    connect,
+    count,
+    remove_quietly,
+    take_counts,
+)
 
 log = logging.getLogger(__name__)
 RUN_ROOM_SECONDS = 30.0  # margin between the last moment a run can end and the reaper's age
@@ -78,9 +86,8 @@ class SandboxPool:
 
     # -- used by a run ---------------------------------------------------------------
 
-    def run(self, image: str, limits: Limits, runtime: str, files: dict[str, bytes],
-            test_paths: list[str], visibility: str, grace_seconds: float,
-            output_keep_bytes: int) -> SandboxRun | None:
+    def run(self, image: str, limits: Limits, runtime: str, job: SandboxJob,
+            grace_seconds: float) -> SandboxRun | None:
         """One run in an armed container; None when there is none for this key, or when
         the one taken turned out dead before go (nothing ran: the caller runs cold).
         The container is retired (removed in the background) whatever happens."""
@@ -89,8 +96,7 @@ class SandboxPool:
             return None
         failed = True
         try:
-            run = run_armed(armed, files, test_paths, visibility, limits, grace_seconds,
-                            output_keep_bytes)
+            run = run_armed(armed, job, limits, grace_seconds)
             failed = False
             return run
         except StaleSandbox as exc:

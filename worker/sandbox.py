@@ -34,8 +34,8 @@ LABEL = "interview-lab.sandbox"
 OWNER_LABEL = "interview-lab.owner"
 STARTED_LABEL = "interview-lab.started"
 POOL_LABEL = "interview-lab.pool"  # started ahead by a warm pool (worker/pool.py)
-RUNNER_FILES = ("lab_supervisor.py", "lab_child.py", "lab_results.py", "lab_guard.py",
-                "pytest.ini", "imagefacts.py")
+RUNNER_FILES = ("lab_supervisor.py", "lab_judge.py", "lab_candidate.py", "lab_wire.py",
+                "lab_proxy.py", "judge.py", "pytest.ini", "imagefacts.py")
 RUNNER_SOURCE = os.path.join(os.path.dirname(__file__), "runner")
 REPORT_CAP = 8 * 1024 * 1024
 CANDIDATE_UID = 10001
@@ -68,6 +68,30 @@ class InfraError(RuntimeError):
 
 
 @dataclass
+class SandboxJob:
+    """What one run needs inside the container."""
+
+    files: dict[str, bytes]  # the candidate's files: /sandbox, readable by every user
+    judge_files: dict[str, bytes]  # the tests and their data: /judge, the grader's only
+    test_paths: list[str]  # relative to /judge
+    visibility: str  # public | hidden
+    modules: list[str]  # the candidate's modules the tests may import
+    output_keep_bytes: int = 64 * 1024
+
+    def go(self, limits: Limits) -> dict:
+        """What the supervisor passes on to the judge at go."""
+        return {"test_paths": self.test_paths, "visibility": self.visibility,
+                "modules": self.modules, "limits": limits.as_dict(),
+                "output_keep_bytes": self.output_keep_bytes}
+
+
+def candidate_modules(files: dict[str, bytes]) -> list[str]:
+    """The top-level Python modules among the candidate's files."""
+    return sorted(name[:-3] for name in files if name.endswith(".py") and "/" not in name
+                  and name[:-3].isidentifier())
+
+
+@dataclass
 class SandboxRun:
     log: bytes  # what PID 1 printed: the supervisor's report, untrusted until checked
     outer_timeout: bool
@@ -95,10 +119,12 @@ def connect() -> docker.DockerClient:
     return client
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int) -> None:
+def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int, gid: int = 0) -> None:
     info = tarfile.TarInfo(name)
-    info.uid = info.gid = 0
-    info.uname = info.gname = "root"
+    info.uid = 0
+    info.gid = gid
+    info.uname = "root"
+    info.gname = "root" if gid == 0 else "grader"
     info.mtime = int(time.time())
     info.mode = mode
     if data is None:
@@ -109,34 +135,40 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int) -> None
         tar.addfile(info, io.BytesIO(data))
 
 
-def build_archive(files: dict[str, bytes] | None) -> bytes:
-    """Tar of the runner, the candidate's files and the tests, all root-owned and
-    read-only to the candidate: nothing under /sandbox or /opt can be changed by it.
-    None for files (a pool container): the runner only; the files come at go."""
+def _add_tree(tar: tarfile.TarFile, root: str, files: dict[str, bytes], gid: int) -> None:
+    """Files root-owned; with a group (the grader's), readable by it alone."""
+    dir_mode, file_mode = (0o755, 0o644) if gid == 0 else (0o750, 0o640)
+    _add(tar, root, None, dir_mode, gid)
+    made = set()
+    for rel, data in sorted(files.items()):
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            folder = f"{root}/" + "/".join(parts[:depth])
+            if folder not in made:
+                made.add(folder)
+                _add(tar, folder, None, dir_mode, gid)
+        _add(tar, f"{root}/{rel}", data, file_mode, gid)
+
+
+def build_archive(job: SandboxJob | None) -> bytes:
+    """Tar of the runner, the candidate's files (/sandbox) and the tests (/judge).  Nothing
+    is writable by the candidate, and /judge is not even readable by it.  None for job (a
+    pool container): the runner only; the files come at go."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         _add(tar, "opt/lab-runner", None, 0o755)
         for name in RUNNER_FILES:
             with open(os.path.join(RUNNER_SOURCE, name), "rb") as handle:
                 _add(tar, f"opt/lab-runner/{name}", handle.read(), 0o644)
-        if files is not None:
-            _add(tar, "sandbox", None, 0o755)
-            made = set()
-            for rel, data in sorted(files.items()):
-                parts = rel.split("/")
-                for depth in range(1, len(parts)):
-                    folder = "sandbox/" + "/".join(parts[:depth])
-                    if folder not in made:
-                        made.add(folder)
-                        _add(tar, folder, None, 0o755)
-                _add(tar, f"sandbox/{rel}", data, 0o644)
+        if job is not None:
+            _add_tree(tar, "sandbox", job.files, 0)
+            _add_tree(tar, "judge", job.judge_files, GRADER_UID)
     return buffer.getvalue()
 
 
 def supervisor_job(limits: Limits) -> dict:
     """What PID 1 needs to know of the limits (the same for a cold and a warm run)."""
     return {
-        "wall_seconds": limits.wall_seconds,
         "cpu_seconds": max(1, int(limits.cpu_seconds)),
         "output_bytes": limits.output_kb * 1024,
         "file_size_bytes": limits.file_size_mb * 1024 * 1024,
@@ -198,30 +230,26 @@ def remove_quietly(container) -> None:
 def run_in_sandbox(
     client: docker.DockerClient,
     image: str,
-    files: dict[str, bytes],
-    test_paths: list[str],
-    visibility: str,
+    job: SandboxJob,
     limits: Limits,
     grace_seconds: float,
-    output_keep_bytes: int = 64 * 1024,
     runtime: str = "",
     pool: Any = None,
 ) -> SandboxRun:
     """One run in a fresh container: a warm one from `pool` (worker/pool.py) when it has
     one for this image, limits and runtime, else one created now (the cold path)."""
-    keep = min(output_keep_bytes, limits.output_kb * 1024)
+    job.output_keep_bytes = min(job.output_keep_bytes, limits.output_kb * 1024)
     if pool is not None:
-        run = pool.run(image, limits, runtime, files, test_paths, visibility, grace_seconds, keep)
+        run = pool.run(image, limits, runtime, job, grace_seconds)
         if run is not None:
             return run
-    job = {**supervisor_job(limits), "test_paths": test_paths, "visibility": visibility,
-           "output_keep_bytes": keep}
     started = time.monotonic()
-    container = create_sandbox(client, image, limits, runtime, job)
+    container = create_sandbox(client, image, limits, runtime,
+                               {**supervisor_job(limits), **job.go(limits)})
     count("starts_cold")
     outer_timeout = False
     try:
-        container.put_archive("/", build_archive(files))
+        container.put_archive("/", build_archive(job))
         container.start()
         try:
             status = container.wait(timeout=limits.wall_seconds + grace_seconds)
@@ -247,4 +275,3 @@ def run_in_sandbox(
         remove_quietly(container)
     return SandboxRun(log=log, outer_timeout=outer_timeout, oom_killed=oom_killed,
                       exit_code=exit_code, duration=time.monotonic() - started)
-

@@ -11,8 +11,9 @@ FORBIDDEN_NAMES = {
     "sitecustomize.py", "usercustomize.py", "setup.py", "__init__.py",
 }
 # Module names a candidate file must not shadow, beyond the standard library.
-RESERVED_MODULES = {"pytest", "_pytest", "pluggy", "py", "lab_results", "lab_child",
-                    "lab_supervisor", "flask", "werkzeug", "jinja2", "iniconfig"}
+RESERVED_MODULES = {"pytest", "_pytest", "pluggy", "py", "lab_supervisor", "lab_judge",
+                    "lab_candidate", "lab_wire", "lab_proxy", "judge", "imagefacts", "flask",
+                    "werkzeug", "jinja2", "iniconfig"}
 MAX_NAME = 100
 
 

@@ -23,12 +23,36 @@ def _is_test_module(path: str) -> bool:
 
 
 def _intent(node: ast.AST) -> str:
+    """The docstring's first line, or the test's name in words."""
     doc = ast.get_docstring(node) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    if doc.strip():
+        return doc.strip().splitlines()[0]
+    name = getattr(node, "name", "")
+    return name.removeprefix("test_").removeprefix("test").replace("_", " ").strip()
+
+
+def _is_unittest_case(node: ast.ClassDef) -> bool:
+    """A class deriving from unittest's TestCase (pytest collects it whatever its name)."""
+    for base in node.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+        if name.endswith("TestCase"):
+            return True
+    return False
+
+
+def _collected_class(node: ast.ClassDef) -> bool:
+    if _is_unittest_case(node):
+        return True
+    # pytest's default python_classes, and it skips a Test class with an __init__.
+    return node.name.startswith("Test") and not any(
+        isinstance(sub, ast.FunctionDef) and sub.name == "__init__" for sub in node.body)
 
 
 def expected_tests(files: dict[str, bytes]) -> dict[str, ExpectedTest]:
-    """Map base test id to ExpectedTest for every test function in the test files.
+    """Map base test id to ExpectedTest for every test function in the test files:
+    module-level `test*` functions, `test*` methods of `Test*` classes and of
+    unittest.TestCase classes.  The judge may collect more (inherited methods); these
+    must be among what it collects.
 
     Raises SyntaxError (with filename and line) when a test file does not parse.
     """
@@ -43,7 +67,7 @@ def expected_tests(files: dict[str, bytes]) -> dict[str, ExpectedTest]:
             ):
                 base = f"{path}::{node.name}"
                 found[base] = ExpectedTest(base, _intent(node))
-            elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            elif isinstance(node, ast.ClassDef) and _collected_class(node):
                 for sub in node.body:
                     if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
                         sub.name.startswith("test")

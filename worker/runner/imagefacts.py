@@ -16,6 +16,6 @@ _cache = None
 def facts() -> dict:
     global _cache
     if _cache is None:
-        with open("/sandbox/facts.json", encoding="utf-8") as handle:
+        with open("/judge/facts.json", encoding="utf-8") as handle:
             _cache = json.load(handle)
     return _cache

@@ -1,58 +1,55 @@
-"""PID 1 of a grading container.
+"""PID 1 of a grading container: starts the judge and the candidate, watches, reports.
 
-It starts as root holding only CAP_SETUID and CAP_SETGID (every other capability is
-dropped by the engine), forks the test process, drops that child to the `candidate`
-user and itself to the `grader` user, and from then on only watches:
+It runs as root holding only CAP_SETUID and CAP_SETGID (the engine drops every other
+capability) and never runs code of the candidate or of the tests.  It forks:
 
-* the child's stdout/stderr (one pipe, counted and capped),
-* the results pipe on which the project's pytest plugin streams one JSON line per
-  event (collected ids, each test phase, the end of the session),
-* the wall clock.
+* the **judge** (`lab_judge.py`) as the `grader` user: pytest with the tests, which live
+  in /judge, readable by that user only;
+* the **candidate** (`lab_candidate.py`) as the `candidate` user, in a session of its
+  own, first to be killed when memory runs out: it imports the submission (in /sandbox)
+  and answers the judge over a socket pair only these two hold.
 
-Armed mode (a warm pool container, see worker/pool.py): the child is forked at once and
-pays for the interpreter and pytest imports, then waits on a pipe only this process can
-write.  The supervisor stays root (still only SETUID/SETGID) and reads one line from its
-own stdin, which only the engine's attach stream (the host) can write: the files, the
-test paths and the visibility.  It writes the files root-owned and read-only to the
-candidate into /sandbox, drops to `grader`, starts the wall clock and only then passes
-the go on to the child.  No candidate file exists in the container before that line
-arrives, so no candidate code can run, forge or pre-empt it.
+The judge talks to this process over a control socket: test events (the only source of
+results), and requests to kill the candidate's processes or start a fresh one (after a
+crash, a limit or a timeout, so one test's failure does not fail the rest).  Killing is
+done as the candidate's user (kill(-1) from an effective uid of `candidate`, saved uid
+kept at 0 to come back), so every process the candidate started dies, and its files in
+/tmp and /dev/shm go with them.
 
-When the child exits, a limit is hit or the clock runs out, it prints one JSON report
-(one line) on its own stdout and exits.  Its stdout is the container log (and, armed,
-the attach stream), which a process of another user cannot reach, so nothing the
-candidate prints or writes to a file can stand in for this report.  Exiting as PID 1
-tears the PID namespace down, which kills whatever the candidate left running: the
-supervisor never needs to signal another user's process.
+Armed mode (warm pool): both processes are started and their imports done before go; the
+files, test paths and limits arrive as one line on this process's stdin, which only the
+engine's attach stream (the host) can write.  No candidate file exists before that line.
 
-Runs under the sandbox image's python3 (3.11+), standard library only.
+When the judge exits, or the wall clock runs out, one JSON report (one line) goes to
+stdout, the container log, which no other user can write; exiting as PID 1 then tears
+the PID namespace down.  Standard library only.
 """
 
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 import os
 import resource
-import secrets
 import select
 import signal
+import socket
+import stat
 import sys
 import time
 from typing import NoReturn
 
 RUNNER_DIR = "/opt/lab-runner"
 WORK_DIR = "/sandbox"
-RESULTS_FD = 3  # where the child finds the results pipe
-KEY_FD = 4  # where the child reads the per-run signing key, once
-GO_FD = 5  # armed mode: where the child waits for the go (test paths, visibility)
-READY_FD = 6  # armed mode: where the child says its imports are done (and its CPU so far)
+JUDGE_DIR = "/judge"
 GO_CAP = 32 * 1024 * 1024  # bytes of the go line accepted from the host
-ARM_SECONDS = 120  # an armed child that is not ready by then is broken
-ARM_CPU_SLACK = 10  # CPU seconds the armed child may spend before go (imports)
-RESULTS_CAP = 4 * 1024 * 1024  # bytes of result events accepted from the child
+ARM_SECONDS = 120  # processes that are not ready by then are broken
+ARM_CPU_SLACK = 10  # CPU seconds the candidate may spend on imports before its first request
+EVENTS_CAP = 4 * 1024 * 1024  # bytes of judge events kept
+JUDGE_OUTPUT_KEEP = 16 * 1024
+MAX_STARTS = 400  # candidate processes one run may start
 CHUNK = 65536
+WIRE_FD, READY_FD = 3, 4
 
 
 def _drop_to(uid: int, gid: int) -> None:
@@ -61,63 +58,12 @@ def _drop_to(uid: int, gid: int) -> None:
     os.setresuid(uid, uid, uid)
 
 
-def _child(job: dict, out_w: int, res_w: int, key_r: int, go_r: int, ready_w: int) -> None:
-    """In the forked child: become the candidate, set limits, exec pytest."""
-    try:
-        os.setsid()
-        _drop_to(job["candidate_uid"], job["candidate_uid"])
-        cpu = int(job["cpu_seconds"])
-        armed = go_r >= 0
-        if armed:
-            # The imports before go need CPU too; at go lab_child lowers this to the
-            # candidate's budget counted from there (a process may always lower it).
-            cpu += ARM_CPU_SLACK
-        # Soft limit sends SIGXCPU, hard limit one second later SIGKILL.
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        fsize = int(job["file_size_bytes"])
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        nofile = int(job["open_files"])
-        resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-        # Move the pipes out of the way, then put them where the child expects them.
-        out_hi = os.dup(out_w)
-        res_hi = os.dup(res_w)
-        key_hi = os.dup(key_r)
-        go_hi = os.dup(go_r) if armed else -1
-        ready_hi = os.dup(ready_w) if armed else -1
-        devnull = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(out_hi, 1)
-        os.dup2(out_hi, 2)
-        os.dup2(res_hi, RESULTS_FD)
-        os.dup2(key_hi, KEY_FD)
-        if armed:
-            os.dup2(go_hi, GO_FD)
-            os.dup2(ready_hi, READY_FD)
-        os.closerange((READY_FD if armed else KEY_FD) + 1, 65536)
-        os.chdir(WORK_DIR)
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "HOME": "/tmp",
-            "TMPDIR": "/tmp",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1",
-            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-        }
-        if armed:
-            args = json.dumps({"armed": True, "fd": RESULTS_FD, "go_fd": GO_FD,
-                               "ready_fd": READY_FD, "cpu_seconds": int(job["cpu_seconds"])})
-        else:
-            args = json.dumps({"test_paths": job["test_paths"], "visibility": job["visibility"],
-                               "fd": RESULTS_FD})
-        os.execve(
-            sys.executable,
-            [sys.executable, "-I", "-X", "utf8", f"{RUNNER_DIR}/lab_child.py", args],
-            env,
-        )
-    except BaseException:  # noqa: BLE001 - nothing may escape a forked child
-        os._exit(127)
+def _exec_python(script: str, args: dict, env_extra: dict | None = None) -> NoReturn:
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
+           "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
+           "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env_extra or {})}
+    os.execve(sys.executable, [sys.executable, "-I", "-X", "utf8", f"{RUNNER_DIR}/{script}",
+                               json.dumps(args)], env)
 
 
 def _cgroup_counter(paths: list[str], key: str) -> int:
@@ -134,29 +80,13 @@ def _cgroup_counter(paths: list[str], key: str) -> int:
     return 0
 
 
-def _verified_events(raw: bytes, key: bytes) -> tuple[list[dict], list[str]]:
-    """Keep the events whose signature and sequence number check out."""
-    events: list[dict] = []
-    problems: list[str] = []
-    lines = raw.split(b"\n")
-    if lines and lines[-1]:
-        problems.append("the last result line is truncated")
-    for line in lines[:-1]:
-        mac, _, body = line.partition(b" ")
-        expected = hmac.digest(key, body, "sha256").hex().encode()
-        if not hmac.compare_digest(mac, expected):
-            problems.append("a result line is not signed by the results plugin")
-            continue
-        try:
-            event = json.loads(body)
-        except ValueError:
-            problems.append("a signed result line is not JSON")
-            continue
-        if not isinstance(event, dict) or event.get("seq") != len(events) + 1:
-            problems.append("result lines are out of sequence")
-            continue
-        events.append(event)
-    return events, problems[:20]
+def _oom_kills() -> int:
+    return _cgroup_counter(["/sys/fs/cgroup/memory/memory.oom_control",
+                            "/sys/fs/cgroup/memory.events"], "oom_kill")
+
+
+def _pids_max_hits() -> int:
+    return _cgroup_counter(["/sys/fs/cgroup/pids/pids.events", "/sys/fs/cgroup/pids.events"], "max")
 
 
 def _scratch_full() -> bool:
@@ -168,227 +98,467 @@ def _scratch_full() -> bool:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    """Armed mode gave up before go: say why on stderr, print no report.  The host
-    reads a missing report as our failure (infra_error), never the candidate's."""
+    """Gave up before go: say why on stderr, print no report.  The host reads a missing
+    report as our failure (infra_error), never the candidate's."""
     os.write(2, f"lab-supervisor: {message}\n".encode())
     os._exit(code)
 
 
-def _await_ready(ready_r: int) -> float:
-    """Block until the armed child's imports are done; its CPU seconds so far."""
-    deadline = time.monotonic() + ARM_SECONDS
-    data = b""
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([ready_r], [], [], remaining)[0]:
-            _fail("the armed child was not ready in time", 3)
-        chunk = os.read(ready_r, 64)
-        if not chunk:
-            break
-        data += chunk
-    os.close(ready_r)
+def _write_tree(root: str, files: dict, group: int) -> None:
+    """Still root (owner of / and /sandbox, no capability but SETUID/SETGID): files
+    root-owned, readable by `group` (and everyone when group is 0), never writable by
+    the candidate.  Paths were checked on the host; checked again."""
+    mode_file, mode_dir = (0o644, 0o755) if group == 0 else (0o640, 0o750)
+    os.setegid(group)  # new files and folders take this group
     try:
-        return float(data)
-    except ValueError:
-        _fail("the armed child failed before it was ready", 3)
-
-
-def _await_go() -> dict:
-    """One JSON line on stdin: only the host holds the attach stream that writes it.
-    End of file means the host let go of this container (or died): leave quietly."""
-    line = bytearray()
-    while b"\n" not in line:
-        chunk = os.read(0, CHUNK)
-        if not chunk:
-            os._exit(0)
-        line.extend(chunk)
-        if len(line) > GO_CAP:
-            _fail("the go line is too long", 5)
-    try:
-        go = json.loads(bytes(line).split(b"\n", 1)[0])
-        if not isinstance(go.get("files"), dict):
-            raise ValueError("no files")
-    except (ValueError, AttributeError) as exc:
-        _fail(f"the go line is unusable: {exc}", 5)
-    return go
-
-
-def _write_files(files: dict) -> None:
-    """Still root (owner of /sandbox, no other capability): every file root-owned, 0644,
-    every folder 0755, so the candidate can read and never change them, as when the
-    host copies them in before start.  Paths were checked on the host; checked again."""
-    for rel, encoded in sorted(files.items()):
-        parts = rel.split("/")
-        if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
-            raise ValueError(f"refused path {rel!r}")
-        folder = WORK_DIR
-        for part in parts[:-1]:
-            folder = os.path.join(folder, part)
+        try:
+            os.mkdir(root, mode_dir)
+        except FileExistsError:
+            pass
+        os.chmod(root, mode_dir)
+        for rel, encoded in sorted(files.items()):
+            parts = rel.split("/")
+            if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
+                raise ValueError(f"refused path {rel!r}")
+            folder = root
+            for part in parts[:-1]:
+                folder = os.path.join(folder, part)
+                try:
+                    os.mkdir(folder, mode_dir)
+                except FileExistsError:
+                    pass
+                os.chmod(folder, mode_dir, follow_symlinks=False)
+            fd = os.open(os.path.join(root, rel),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode_file)
             try:
-                os.mkdir(folder, 0o755)
-            except FileExistsError:
-                pass
-            os.chmod(folder, 0o755, follow_symlinks=False)
-        fd = os.open(os.path.join(WORK_DIR, rel),
-                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        try:
-            view = memoryview(base64.b64decode(encoded, validate=True))
-            while view:
-                view = view[os.write(fd, view):]
-            os.fchmod(fd, 0o644)
-        finally:
-            os.close(fd)
-
-
-def _arm(job: dict, pid: int, ready_r: int) -> float:
-    """Armed mode up to go: returns the child's CPU seconds spent before it."""
-    pre_cpu = _await_ready(ready_r)
-    os.write(2, b"armed\n")  # the pool hands this container out only after this line
-    go = _await_go()
-    if os.waitpid(pid, os.WNOHANG)[0]:
-        _fail("the armed child died before go", 4)
-    try:
-        _write_files(go["files"])
-    except (OSError, ValueError) as exc:
-        _fail(f"could not write the files: {exc}", 5)
-    job.update(test_paths=go["test_paths"], visibility=go["visibility"],
-               output_keep_bytes=go["output_keep_bytes"])
-    return pre_cpu
-
-
-def _go(job: dict, go_w: int) -> None:
-    """Tell the armed child to run: the test paths and visibility, then end of file."""
-    data = json.dumps({"test_paths": job["test_paths"], "visibility": job["visibility"]})
-    try:
-        os.write(go_w, data.encode())
-        os.close(go_w)
-    except OSError:
-        _fail("the armed child is gone", 4)
-
-
-def main() -> None:
-    job = json.loads(sys.argv[1])
-    armed = bool(job.get("armed"))
-    out_r, out_w = os.pipe()
-    res_r, res_w = os.pipe()
-    key_r, key_w = os.pipe()
-    go_r, go_w = os.pipe() if armed else (-1, -1)
-    ready_r, ready_w = os.pipe() if armed else (-1, -1)
-    key = secrets.token_bytes(32)
-    os.write(key_w, key)
-    os.close(key_w)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        for fd in (out_r, res_r, go_w, ready_r):
-            if fd >= 0:
+                view = memoryview(base64.b64decode(encoded, validate=True))
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fchmod(fd, mode_file)
+            finally:
                 os.close(fd)
-        _child(job, out_w, res_w, key_r, go_r, ready_w)
-    for fd in (out_w, res_w, key_r, go_r, ready_w):
-        if fd >= 0:
-            os.close(fd)
-    pre_cpu = _arm(job, pid, ready_r) if armed else 0.0
-    _drop_to(job["grader_uid"], job["grader_uid"])
-    if armed:
-        started = time.monotonic()  # the candidate's clock starts at go, not at arming
-        _go(job, go_w)
+    finally:
+        os.setegid(0)
 
-    output = bytearray()
-    output_total = 0
-    output_keep = int(job["output_keep_bytes"])
-    output_limit = int(job["output_bytes"])
-    results = bytearray()
-    results_overflow = False
-    limit_hit = None
-    status = None
-    rusage = None
-    deadline = started + float(job["wall_seconds"])
-    open_fds = {out_r, res_r}
 
-    def take(fd: int) -> None:
-        nonlocal output_total, results_overflow
+class Supervisor:
+    def __init__(self, job: dict) -> None:
+        self.job = job
+        self.armed = bool(job.get("armed"))
+        self.cuid = int(job["candidate_uid"])
+        self.guid = int(job["grader_uid"])
+        self.out_r, self.out_w = os.pipe()  # every candidate process's stdout and stderr
+        self.jout_r, self.jout_w = os.pipe()  # the judge's own output (for the host's log)
+        self.ctl, self.ctl_judge = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.ctl.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        self.output = bytearray()
+        self.output_total = 0
+        self.output_since_start = 0
+        self.judge_output = bytearray()
+        self.events: list = []
+        self.events_bytes = 0
+        self.statuses: dict[int, tuple] = {}  # pid -> (status, rusage) of reaped children
+        self.candidate_pid = -1
+        self.candidate_oom_base = 0
+        self.candidate_pids_base = 0
+        self.killed_for_output = False
+        self.deaths: list[dict] = []
+        self.starts = 0
+        self.started = time.monotonic()
+
+    # -- processes --
+    def spawn_candidate(self, armed: bool) -> tuple[socket.socket, int]:
+        """Fork a candidate process; returns the judge's end of its socket and, armed,
+        the read end of its ready pipe."""
+        judge_end, own_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        ready_r, ready_w = os.pipe() if armed else (-1, -1)
+        self.starts += 1
+        self.candidate_oom_base = _oom_kills()
+        self.candidate_pids_base = _pids_max_hits()
+        self.output_since_start = 0
+        self.killed_for_output = False
+        pid = os.fork()
+        if pid == 0:
+            try:
+                judge_end.close()
+                os.setsid()
+                try:
+                    with open("/proc/self/oom_score_adj", "w") as handle:
+                        handle.write("1000")  # the first to go when memory runs out
+                except OSError:
+                    pass
+                _drop_to(self.cuid, self.cuid)
+                cpu = max(1, int(self.job["cpu_seconds"])) + (ARM_CPU_SLACK if armed else 1)
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+                fsize = int(self.job["file_size_bytes"])
+                resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+                nofile = int(self.job["open_files"])
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+                wire = os.dup(own_end.fileno())
+                ready = os.dup(ready_w) if armed else -1
+                out = os.dup(self.out_w)
+                devnull = os.open("/dev/null", os.O_RDONLY)
+                os.dup2(devnull, 0)
+                os.dup2(out, 1)
+                os.dup2(out, 2)
+                os.dup2(wire, WIRE_FD)
+                if armed:
+                    os.dup2(ready, READY_FD)
+                os.closerange(READY_FD + 1 if armed else WIRE_FD + 1, 65536)
+                os.chdir(WORK_DIR)
+                _exec_python("lab_candidate.py", {
+                    "armed": armed, "ready_fd": READY_FD if armed else -1,
+                    "cpu_seconds": max(1, int(self.job["cpu_seconds"]))})
+            except BaseException:  # noqa: BLE001 - nothing may escape a forked child
+                os._exit(127)
+        own_end.close()
+        if armed:
+            os.close(ready_w)
+        self.candidate_pid = pid
+        return judge_end, ready_r
+
+    def spawn_judge(self, wire: socket.socket) -> int:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _drop_to(self.guid, self.guid)
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+                ctl = os.dup(self.ctl_judge.fileno())
+                wire_fd = os.dup(wire.fileno())
+                out = os.dup(self.jout_w)
+                devnull = os.open("/dev/null", os.O_RDONLY)
+                os.dup2(devnull, 0)
+                os.dup2(out, 1)
+                os.dup2(out, 2)
+                os.dup2(ctl, 3)
+                os.dup2(wire_fd, 4)
+                os.closerange(5, 65536)
+                os.chdir("/")
+                _exec_python("lab_judge.py", {"ctl_fd": 3, "wire_fd": 4, "armed": self.armed})
+            except BaseException:  # noqa: BLE001
+                os._exit(127)
+        return pid
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self.statuses[pid] = (status, usage)
+
+    def kill_candidates(self, reason: str) -> dict:
+        """Kill every process of the candidate's user, remove its files from the scratch
+        folders, and say how the current candidate process ended."""
+        pid = self.candidate_pid
+        if pid < 0:
+            return self.deaths[-1] if self.deaths else {}
+        scratch_full = _scratch_full()
+        os.setresuid(0, self.cuid, 0)  # signals and unlinks as the candidate; back below
         try:
-            data = os.read(fd, CHUNK)
+            for _ in range(200):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
+                self.reap()
+                if pid in self.statuses:
+                    try:
+                        os.kill(-1, 0)
+                    except ProcessLookupError:
+                        break
+                time.sleep(0.001)
+            self._wipe_scratch()
+        finally:
+            os.setresuid(0, 0, 0)
+        if pid not in self.statuses:
+            try:
+                _pid, status, usage = os.wait4(pid, 0)
+                self.statuses[pid] = (status, usage)
+            except ChildProcessError:
+                pass
+        self.reap()
+        status, usage = self.statuses.get(pid, (None, None))
+        info = {"reason": reason[:200], "output": self.killed_for_output,
+                "oom": _oom_kills() > self.candidate_oom_base,
+                "pids": _pids_max_hits() > self.candidate_pids_base,
+                "scratch_full": scratch_full}
+        if status is not None:
+            info["cpu"] = round(usage.ru_utime + usage.ru_stime, 3)
+            if os.WIFSIGNALED(status):
+                info["signal"] = os.WTERMSIG(status)
+            else:
+                info["exit_code"] = os.WEXITSTATUS(status)
+        self.candidate_pid = -1
+        self.deaths.append(info)
+        return info
+
+    def _wipe_scratch(self) -> None:
+        deadline = time.monotonic() + 1.0
+        for top in ("/tmp", "/dev/shm"):
+            try:
+                entries = os.listdir(top)
+            except OSError:
+                continue
+            for name in entries:
+                if time.monotonic() > deadline:
+                    return
+                self._remove_owned(os.path.join(top, name), deadline)
+
+    def _remove_owned(self, path: str, deadline: float) -> None:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return
+        if st.st_uid != self.cuid:
+            return
+        if stat.S_ISDIR(st.st_mode):
+            try:
+                names = os.listdir(path)
+            except OSError:
+                names = []
+            for name in names:
+                if time.monotonic() > deadline:
+                    return
+                self._remove_owned(os.path.join(path, name), deadline)
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    # -- the control socket --
+    def on_control(self, message: bytes) -> None:
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return
+        if "event" in data:
+            size = len(message)
+            if self.events_bytes + size <= EVENTS_CAP:
+                self.events.append(data["event"])
+                self.events_bytes += size
+            else:
+                self.events.append({"kind": "overflow"}) if self.events[-1:] != [
+                    {"kind": "overflow"}] else None
+            return
+        request = data.get("ctl")
+        if request == "kill":
+            info = self.kill_candidates(str(data.get("reason", "")))
+            self.ctl.sendall(json.dumps({"killed": info}).encode())
+        elif request == "start":
+            if self.candidate_pid >= 0:
+                self.kill_candidates("restart")
+            if self.starts >= MAX_STARTS:
+                self.ctl.sendall(json.dumps({"refused": "too many restarts"}).encode())
+                return
+            judge_end, _ready = self.spawn_candidate(armed=False)
+            socket.send_fds(self.ctl, [json.dumps({"started": self.starts}).encode()],
+                            [judge_end.fileno()])
+            judge_end.close()
+
+    def take_output(self) -> None:
+        try:
+            data = os.read(self.out_r, CHUNK)
         except OSError:
             data = b""
         if not data:
-            open_fds.discard(fd)
             return
-        if fd == out_r:
-            output_total += len(data)
-            room = output_keep - len(output)
-            if room > 0:
-                output.extend(data[:room])
-        elif len(results) + len(data) > RESULTS_CAP:
-            results_overflow = True
-        else:
-            results.extend(data)
+        self.output_total += len(data)
+        self.output_since_start += len(data)
+        room = int(self.job["output_keep_bytes"]) - len(self.output)
+        if room > 0:
+            self.output.extend(data[:room])
+        if self.output_since_start > int(self.job["output_bytes"]) and self.candidate_pid >= 0 \
+                and not self.killed_for_output:
+            # Over the cap: stop the process now; the judge hears the socket close and
+            # asks how it ended.
+            self.killed_for_output = True
+            self._kill_quietly()
 
-    while True:
-        done, st, ru = os.wait4(pid, os.WNOHANG)
-        if done:
-            status, rusage = st, ru
-            break
-        if output_total > output_limit:
-            limit_hit = "output"
-            break
-        if results_overflow:
-            break
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            limit_hit = "wall"
-            break
-        if open_fds:
+    def _kill_quietly(self) -> None:
+        os.setresuid(0, self.cuid, 0)
+        try:
+            for _ in range(50):
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    break
+                self.reap()
+        finally:
+            os.setresuid(0, 0, 0)
+
+    def take_judge_output(self) -> bool:
+        try:
+            data = os.read(self.jout_r, CHUNK)
+        except OSError:
+            data = b""
+        room = JUDGE_OUTPUT_KEEP - len(self.judge_output)
+        if room > 0:
+            self.judge_output.extend(data[:room])
+        return bool(data)
+
+    # -- a run --
+    def arm(self, ready_r: int) -> None:
+        deadline = time.monotonic() + ARM_SECONDS
+        judge_ready = candidate_ready = False
+        while not (judge_ready and candidate_ready):
+            remaining = deadline - time.monotonic()
+            watch = ([self.ctl] if not judge_ready else []) + ([ready_r] if not candidate_ready else [])
+            if remaining <= 0 or not select.select(watch, [], [], remaining)[0]:
+                _fail("the judge or the candidate was not ready in time", 3)
+            if not judge_ready and select.select([self.ctl], [], [], 0)[0]:
+                message = self.ctl.recv(CHUNK)
+                if not message:
+                    _fail("the judge failed before it was ready", 3)
+                judge_ready = "ready" in json.loads(message)
+            if not candidate_ready and ready_r >= 0 and select.select([ready_r], [], [], 0)[0]:
+                if not os.read(ready_r, 64):
+                    _fail("the candidate failed before it was ready", 3)
+                candidate_ready = True
+        os.close(ready_r)
+        os.write(2, b"armed\n")  # the pool hands this container out only after this line
+        go = self._read_go()
+        for pid in (self.judge_pid, self.candidate_pid):
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                _fail("a process died before go", 4)
+        try:
+            _write_tree(WORK_DIR, go["files"], 0)
+            _write_tree(JUDGE_DIR, go["judge_files"], self.guid)
+        except (OSError, ValueError) as exc:
+            _fail(f"could not write the files: {exc}", 5)
+        self.job.update({k: go[k] for k in ("test_paths", "visibility", "modules",
+                                             "output_keep_bytes", "limits")})
+
+    def _read_go(self) -> dict:
+        """One JSON line on stdin: only the host holds the attach stream that writes it.
+        End of file means the host let go of this container (or died): leave quietly."""
+        line = bytearray()
+        while b"\n" not in line:
+            chunk = os.read(0, CHUNK)
+            if not chunk:
+                os._exit(0)
+            line.extend(chunk)
+            if len(line) > GO_CAP:
+                _fail("the go line is too long", 5)
+        try:
+            go = json.loads(bytes(line).split(b"\n", 1)[0])
+            if not isinstance(go.get("files"), dict) or not isinstance(go.get("judge_files"), dict):
+                raise ValueError("no files")
+        except (ValueError, AttributeError) as exc:
+            _fail(f"the go line is unusable: {exc}", 5)
+        return go
+
+    def wait_judge_ready(self) -> None:
+        ready, _, _ = select.select([self.ctl], [], [], ARM_SECONDS)
+        if not ready:
+            _fail("the judge was not ready in time", 3)
+        message = self.ctl.recv(CHUNK)
+        if not message or "ready" not in json.loads(message):
+            _fail("the judge failed before it was ready", 3)
+
+    def run(self) -> None:
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        wire, ready_r = self.spawn_candidate(self.armed)
+        self.judge_pid = self.spawn_judge(wire)
+        wire.close()
+        self.ctl_judge.close()
+        # out_w stays open here: every candidate process started later writes to it.
+        os.close(self.jout_w)
+        if self.armed:
+            self.arm(ready_r)
+        else:
+            self.wait_judge_ready()
+        self.started = time.monotonic()  # the clock starts at go
+        go = {k: self.job[k] for k in ("test_paths", "visibility", "modules", "limits")}
+        self.ctl.sendall(json.dumps({"go": go}).encode())
+        limit_hit = self.watch()
+        self.report(limit_hit)
+
+    def watch(self) -> str | None:
+        deadline = self.started + float(self.job["limits"]["wall_seconds"])
+        open_fds = {self.ctl.fileno(): "ctl", self.out_r: "out", self.jout_r: "jout"}
+        while True:
+            self.reap()
+            if self.judge_pid in self.statuses:
+                self._drain(open_fds)
+                return None
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._drain(open_fds)
+                return "wall"
             ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 0.05))
             for fd in ready:
-                take(fd)
-        else:
-            time.sleep(min(remaining, 0.01))
-    # Drain what is already buffered without waiting for writers that outlive the child.
-    for _ in range(256):
-        if not open_fds:
-            break
-        ready, _, _ = select.select(list(open_fds), [], [], 0)
-        if not ready:
-            break
-        for fd in ready:
-            take(fd)
-    if output_total > output_limit and limit_hit is None:
-        limit_hit = "output"
+                self._take(fd, open_fds)
 
-    events, problems = _verified_events(bytes(results), key)
-    child = None
-    if status is not None:
-        child = {
-            "exit_code": os.waitstatus_to_exitcode(status),
-            "cpu_seconds": round(max(0.0, rusage.ru_utime + rusage.ru_stime - pre_cpu), 3),
+    def _take(self, fd: int, open_fds: dict) -> None:
+        which = open_fds[fd]
+        if which == "ctl":
+            try:
+                message = self.ctl.recv(1 << 20)
+            except OSError:
+                message = b""
+            if not message:
+                del open_fds[fd]
+                return
+            self.on_control(message)
+        elif which == "out":
+            before = self.output_total
+            self.take_output()
+            if self.output_total == before:
+                del open_fds[fd]
+        elif not self.take_judge_output():
+            del open_fds[fd]
+
+    def _drain(self, open_fds: dict) -> None:
+        """Take what is already buffered, without waiting for writers that outlive us."""
+        for _ in range(256):
+            if not open_fds:
+                return
+            ready, _, _ = select.select(list(open_fds), [], [], 0)
+            if not ready:
+                return
+            for fd in ready:
+                self._take(fd, open_fds)
+
+    def report(self, limit_hit: str | None) -> NoReturn:
+        judge = None
+        if self.judge_pid in self.statuses:
+            status, usage = self.statuses[self.judge_pid]
+            judge = {"exit_code": os.waitstatus_to_exitcode(status),
+                     "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3)}
+        report = {
+            "runner": "lab-supervisor/2",
+            "limit_hit": limit_hit,
+            "elapsed": round(time.monotonic() - self.started, 4),
+            "output": self.output.decode("utf-8", "replace"),
+            "output_bytes": self.output_total,
+            "events": self.events,
+            "judge": judge,
+            "judge_output": self.judge_output.decode("utf-8", "replace"),
+            "candidate_starts": self.starts,
+            "deaths": self.deaths[-50:],
+            "oom_kills": _oom_kills(),
+            "pids_max_hits": _pids_max_hits(),
+            "scratch_full": _scratch_full(),
         }
-    report = {
-        "runner": "lab-supervisor/1",
-        "child": child,
-        "limit_hit": limit_hit,
-        "elapsed": round(time.monotonic() - started, 4),
-        "output": output.decode("utf-8", "replace"),
-        "output_bytes": output_total,
-        "events": events,
-        "forged": problems,
-        "results_overflow": results_overflow,
-        "oom_kills": _cgroup_counter(
-            ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"],
-            "oom_kill",
-        ),
-        "pids_max_hits": _cgroup_counter(
-            ["/sys/fs/cgroup/pids/pids.events", "/sys/fs/cgroup/pids.events"], "max"
-        ),
-        "scratch_full": _scratch_full(),
-    }
-    # One line: the pool's host side reads up to the newline instead of waiting for exit.
-    data = json.dumps(report).encode() + b"\n"
-    view = memoryview(data)
-    while view:
-        view = view[os.write(1, view) :]
-    os._exit(0)
+        # One line: the pool's host side reads up to the newline instead of waiting for exit.
+        data = json.dumps(report).encode() + b"\n"
+        view = memoryview(data)
+        while view:
+            view = view[os.write(1, view):]
+        os._exit(0)
+
+
+def main() -> None:
+    Supervisor(json.loads(sys.argv[1])).run()
 
 
 if __name__ == "__main__":

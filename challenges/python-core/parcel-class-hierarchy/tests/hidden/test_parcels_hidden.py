@@ -1,39 +1,52 @@
-import inspect
-
 import pytest
+from judge import remote_module, subclass, type_of
 
 from parcels import Express, Fragile, Insured, Parcel
 
-
-class FragileExpress(Fragile, Express):
-    pass
-
-
-class ExpressFragile(Express, Fragile):
-    pass
+# The candidate's classes live in its process: combinations of them are made there too.
+builtins = remote_module("builtins")
+inspect = remote_module("inspect")
 
 
-class FullService(Insured, Fragile, Express):
-    pass
+@pytest.fixture
+def FragileExpress():  # noqa: N802 - named as the class it stands for
+    return subclass((Fragile, Express), "FragileExpress")
 
 
-class Tracked(Parcel):
-    """A mixin the candidate has never seen, written the cooperative way."""
+@pytest.fixture
+def ExpressFragile():  # noqa: N802
+    return subclass((Express, Fragile), "ExpressFragile")
+
+
+@pytest.fixture
+def FullService():  # noqa: N802
+    return subclass((Insured, Fragile, Express), "FullService")
+
+
+@pytest.fixture
+def Tracked():  # noqa: N802
+    """A mixin the candidate has never seen, written the cooperative way: its methods run
+    in the tests and call on along the candidate's MRO with super(Tracked, self)."""
+    made = {}
 
     def __init__(self, *args, tracking_id, **kwargs):
-        super().__init__(*args, **kwargs)
+        builtins.super(made["cls"], self).__init__(*args, **kwargs)
         self.tracking_id = tracking_id
 
     def handling(self):
-        return super().handling() + ["track"]
+        return builtins.super(made["cls"], self).handling() + ["track"]
 
     def cost(self):
-        return super().cost() + 1.0
+        return builtins.super(made["cls"], self).cost() + 1.0
+
+    made["cls"] = subclass(Parcel, "Tracked", {"__init__": __init__, "handling": handling,
+                                                "cost": cost})
+    return made["cls"]
 
 
 def test_weight_is_a_property_returning_float():
     """weight_kg is a property with a setter; the getter returns a float"""
-    assert isinstance(inspect.getattr_static(Parcel, "weight_kg"), property)
+    assert type_of(inspect.getattr_static(Parcel, "weight_kg")) is property
     assert Parcel.weight_kg.fset is not None
     parcel = Parcel(2)
     assert type(parcel.weight_kg) is float and parcel.weight_kg == 2.0
@@ -56,16 +69,16 @@ def test_rejected_weight_keeps_the_old_value(bad, error):
     assert parcel.weight_kg == 3.0
 
 
-def test_from_grams_builds_the_calling_class():
+def test_from_grams_builds_the_calling_class(FullService):  # noqa: N803
     """from_grams is a classmethod that builds an instance of the class it is called on"""
-    assert isinstance(inspect.getattr_static(Parcel, "from_grams"), classmethod)
+    assert type_of(inspect.getattr_static(Parcel, "from_grams")) is classmethod
     plain = Parcel.from_grams(2500)
-    assert type(plain) is Parcel and plain.weight_kg == 2.5
+    assert type_of(plain) is Parcel and plain.weight_kg == 2.5
     fragile = Fragile.from_grams(500, padding="foam")
-    assert type(fragile) is Fragile
+    assert type_of(fragile) is Fragile
     assert (fragile.weight_kg, fragile.padding) == (0.5, "foam")
     full = FullService.from_grams(2000, insured_value=100, padding="foam")
-    assert type(full) is FullService and full.insured_value == 100
+    assert type_of(full) is FullService and full.insured_value == 100
 
 
 @pytest.mark.parametrize(
@@ -74,7 +87,7 @@ def test_from_grams_builds_the_calling_class():
 )
 def test_parse_weight_is_a_staticmethod(text, kg):
     """parse_weight is a staticmethod converting kg and g strings to float kilograms"""
-    assert isinstance(inspect.getattr_static(Parcel, "parse_weight"), staticmethod)
+    assert type_of(inspect.getattr_static(Parcel, "parse_weight")) is staticmethod
     result = Parcel.parse_weight(text)
     assert type(result) is float
     assert result == pytest.approx(kg)
@@ -108,7 +121,7 @@ def test_each_mixin_on_its_own():
         Insured(2)
 
 
-def test_mro_decides_the_handling_order():
+def test_mro_decides_the_handling_order(FragileExpress, ExpressFragile, FullService):  # noqa: N803
     """With super() everywhere, the handling steps follow the class's MRO"""
     assert FragileExpress.__mro__[1:4] == (Fragile, Express, Parcel)
     assert FragileExpress(2).handling() == ["label", "rush", "pad"]
@@ -116,33 +129,27 @@ def test_mro_decides_the_handling_order():
     assert FullService(2, insured_value=1).handling() == ["label", "rush", "pad", "insure"]
 
 
-def test_mro_decides_the_cost():
+def test_mro_decides_the_cost(FragileExpress, ExpressFragile, FullService):  # noqa: N803
     """Each cost rule runs once, in MRO order, so the order of the bases changes the price"""
     assert FragileExpress(2).cost() == pytest.approx(17.0)
     assert ExpressFragile(2).cost() == pytest.approx(20.0)
     assert FullService(2, insured_value=100).cost() == pytest.approx(19.0)
 
 
-def test_cooperative_init_accepts_every_option():
+def test_cooperative_init_accepts_every_option(FullService):  # noqa: N803
     """Every __init__ in the chain runs once and receives its own keyword argument"""
     box = FullService(2, padding="foam", insured_value=50)
     assert (box.weight_kg, box.padding, box.insured_value) == (2.0, "foam", 50)
 
-    class OtherOrder(Express, Insured, Fragile):
-        pass
-
+    OtherOrder = subclass((Express, Insured, Fragile), "OtherOrder")  # noqa: N806
     other = OtherOrder(weight_kg=4, insured_value=10)
     assert (other.weight_kg, other.padding, other.insured_value) == (4.0, "bubble", 10)
 
 
-def test_mixins_cooperate_with_classes_they_do_not_know():
+def test_mixins_cooperate_with_classes_they_do_not_know(Tracked):  # noqa: N803
     """The mixins pass calls on to the next class in the MRO, even one written later"""
-
-    class TrackedFragile(Fragile, Tracked):
-        pass
-
-    class TrackedInsured(Insured, Tracked, Express):
-        pass
+    TrackedFragile = subclass((Fragile, Tracked), "TrackedFragile")  # noqa: N806
+    TrackedInsured = subclass((Insured, Tracked, Express), "TrackedInsured")  # noqa: N806
 
     box = TrackedFragile(2, tracking_id="T1", padding="foam")
     assert (box.tracking_id, box.padding) == ("T1", "foam")
@@ -156,7 +163,7 @@ def test_mixins_cooperate_with_classes_they_do_not_know():
 @pytest.mark.parametrize("bad, error", [("100", TypeError), (False, TypeError), (-1, ValueError)])
 def test_insured_value_is_validated(bad, error):
     """insured_value is a validated property; a rejected value keeps the old one"""
-    assert isinstance(inspect.getattr_static(Insured, "insured_value"), property)
+    assert type_of(inspect.getattr_static(Insured, "insured_value")) is property
     box = Insured(1, insured_value=20)
     with pytest.raises(error):
         box.insured_value = bad

@@ -1,7 +1,7 @@
-import importlib
 from decimal import Decimal
 
 import pytest
+from judge import candidate_tests
 
 import pricing
 
@@ -20,11 +20,7 @@ def test_zero_units_are_refused():
 
 
 def test_your_tests_pass_on_your_code():
-    """Each test function of test_pricing.py, called once with your pricing.py
-    (parametrized ones are left to Submit)."""
-    suite = importlib.import_module("test_pricing")
-    tests = [f for name, f in vars(suite).items() if name.startswith("test") and callable(f)]
-    assert tests, "test_pricing.py has no test functions"
-    for func in tests:
-        if not getattr(func, "pytestmark", None):
-            func()
+    """Your test_pricing.py, run by pytest against your own pricing.py."""
+    yours = candidate_tests("test_pricing.py", "pricing", {"yours": None})["yours"]
+    assert yours["collected"] > 0, "test_pricing.py has no tests"
+    assert yours["failed"] == [], "these of your tests fail on your pricing.py"
