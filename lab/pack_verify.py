@@ -23,7 +23,7 @@ from lab.config import Limits, Settings
 from lab.pack_cheats import CHEATS, cheat_files
 from lab.pack_validate import ChallengeInfo, PackInfo, validate_pack
 from worker.grading import grade
-from worker.sandbox import run_in_sandbox
+from worker.sandbox import SandboxJob, run_in_sandbox
 
 LIMIT_VERDICTS = {"timeout", "memory_limit", "output_limit", "infra_error"}
 SNIPPET_MARK = "@@lab-snippet@@"
@@ -116,25 +116,35 @@ def _cheat_checks(info: ChallengeInfo, challenge, starter: dict[str, bytes], sta
 
 
 def run_snippets(snippets: dict[str, str], settings: Settings, client, image: str) -> dict[str, dict]:
-    """Run each snippet as its own Python process in one sandbox; id -> {stdout, rc, stderr}."""
+    """Run each snippet as its own Python process in one sandbox; id -> {stdout, rc, stderr}.
+    The snippets are files of the candidate's side (they run as that user); the driver is a
+    test in the judge that starts each and prints what it printed, as the candidate's
+    output, which is what a public run hands back."""
     files = {f"snippet_{n}.py": code.encode() for n, code in enumerate(snippets.values())}
     names = list(snippets)
     driver = f'''
-import json, subprocess, sys
+import json
+
+from judge import remote_module
+
 NAMES = {json.dumps(names)}
 
 
 def test_snippets():
+    subprocess, builtins = remote_module("subprocess"), remote_module("builtins")
+    python = remote_module("sys").executable
     for n, name in enumerate(NAMES):
-        done = subprocess.run([sys.executable, f"/sandbox/snippet_{{n}}.py"], capture_output=True,
+        done = subprocess.run([python, f"/sandbox/snippet_{{n}}.py"], capture_output=True,
                               text=True, timeout=5, cwd="/tmp")
-        print("{SNIPPET_MARK}" + json.dumps({{"id": name, "stdout": done.stdout,
-              "rc": done.returncode, "stderr": done.stderr[-400:]}}), flush=True)
+        builtins.print("{SNIPPET_MARK}" + json.dumps({{"id": name, "stdout": done.stdout,
+                       "rc": done.returncode, "stderr": done.stderr[-400:]}}), flush=True)
 '''
-    files["tests/public/test_snippets.py"] = driver.encode()
-    limits = Limits(wall_seconds=max(10, 2 * len(snippets)), cpu_seconds=max(8, 2 * len(snippets)))
-    run = run_in_sandbox(client, image, files, ["tests/public"], "public", limits,
-                         settings.grace_seconds, output_keep_bytes=512 * 1024,
+    seconds = max(10, 2 * len(snippets))
+    limits = Limits(wall_seconds=seconds, test_seconds=seconds, cpu_seconds=max(8, 2 * len(snippets)))
+    job = SandboxJob(files=files, judge_files={"tests/public/test_snippets.py": driver.encode()},
+                     test_paths=["tests/public"], visibility="public", modules=[],
+                     output_keep_bytes=512 * 1024)
+    run = run_in_sandbox(client, image, job, limits, settings.grace_seconds,
                          runtime=settings.runtime)
     report = json.loads(run.log or b"{}")
     found = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import signal
 from collections import Counter
 
@@ -28,8 +29,8 @@ _event = {
     "type": "object",
     "required": ["kind"],
     "properties": {
-        "kind": {"enum": ["start", "collected", "collection_done", "collect_error", "test",
-                          "finished", "overflow"]},
+        "kind": {"enum": ["start", "collected", "collection_done", "collect_error", "begin",
+                          "test", "finished", "overflow"]},
         "id": _id,
         "tests": {"type": "array", "maxItems": 500, "items": {
             "type": "object", "required": ["id", "base"],
@@ -98,6 +99,19 @@ def parse_report(log: bytes) -> tuple[dict | None, str]:
     return report, ""
 
 
+_RUNNER_FRAME = re.compile(r"^/opt/lab-runner/[^\n]*\n(?:    [^\n]*\n)?", re.M)
+
+
+def _public_output(report: dict) -> str:
+    """A Run's stdout: what the candidate's code printed, then pytest's own report of the
+    public tests (the judge's output, without the grader's frames)."""
+    printed = report["output"]
+    pytest_said = _RUNNER_FRAME.sub("", report.get("judge_output") or "").strip()
+    if not pytest_said:
+        return printed
+    return (printed.rstrip("\n") + "\n\n" if printed.strip() else "") + pytest_said + "\n"
+
+
 def limit_text(category: str, limits: Limits) -> str:
     return {
         "timeout": f"a test waited longer than the test time limit of {limits.test_seconds:g} s",
@@ -137,6 +151,7 @@ class _Run:
         self.collection_done = False
         self.collect_errors: list[dict] = []
         self.results: dict[str, dict] = {}
+        self.begun: set[str] = set()
         self.finished: dict | None = None
         self.overflow = False
         for event in events:
@@ -147,6 +162,8 @@ class _Run:
                 self.collection_done = True
             elif kind == "collect_error":
                 self.collect_errors.append(event)
+            elif kind == "begin":
+                self.begun.add(event.get("id", ""))
             elif kind == "test":
                 self.results.setdefault(event.get("id", ""), event)
             elif kind == "finished":
@@ -214,7 +231,7 @@ def _entry(test: dict, result: dict | None, visibility: str, points: dict,
 def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,
            points: dict, limits: Limits) -> Result:
     """The verdict of a run from the supervisor's report."""
-    output = report["output"] if visibility == "public" else ""
+    output = _public_output(report) if visibility == "public" else ""
     base = {"limits": limits.as_dict(), "stdout": output,
             "stdout_withheld": visibility != "public"}
     fallback_max = max_points(expected, points)
@@ -259,10 +276,16 @@ def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,
         return Result(verdict="error", max_score=fallback_max,
                       message="expected tests were not collected: " + ", ".join(sorted(missing)[:5]),
                       **base)
-    missing_note = ("the run's wall clock ran out first" if wall
-                    else "the tests stopped early")
-    tests = [_entry(t, run.results.get(t["id"]), visibility, points, missing_note)
-             for t in run.collected]
+    tests = []
+    for test in run.collected:
+        result = run.results.get(test["id"])
+        if result is None and wall and test["id"] in run.begun:
+            # Cut short by the run's clock: that test hit the limit.
+            result = {"kind": "test", "id": test["id"], "outcome": "failed", "category": "wall",
+                      "text": limit_text("wall", limits)}
+            run.results[test["id"]] = result
+        note = "the run's wall clock ran out first" if wall else "the tests stopped early"
+        tests.append(_entry(test, result, visibility, points, note))
     scored = [t for t in tests if t.outcome not in UNSCORED]
     # A test function's points are shared by its scored cases; a function with none
     # scored (all skipped) leaves the maximum.

@@ -1,6 +1,10 @@
 """A wrong solution must not reach `passed` by attacking the result channel.
 
-Every submission below returns the wrong answer (add() gives 0) and adds one cheat.
+Every submission below returns the wrong answer (add() gives 0) and adds one cheat.  The
+forgeries after CHEATS each reached `passed` against the earlier design, where the tests
+ran in the candidate's process; they now find no pytest, no plugin and no test function
+in that process to turn against the judge (tests/integration/test_separation.py attacks
+the boundary itself).
 """
 
 import json
@@ -266,8 +270,10 @@ def test_cheat_does_not_pass(cheat, make_challenge, grade_text):
 
 def test_hidden_test_source_does_not_leak(make_challenge, grade_text):
     """A submission that reads every test file it can and raises with the text."""
-    source = ("import glob\nTEXT = ''.join(open(p).read() for p in glob.glob('/sandbox/**/*.py',"
-              " recursive=True))\n"
+    source = ("import glob\nTEXT = ''\nfor top in ('/judge', '/sandbox', '/tmp', '/opt'):\n"
+              "    for p in glob.glob(top + '/**/*.py', recursive=True):\n"
+              "        try:\n            TEXT += open(p).read()\n"
+              "        except OSError as exc:\n            TEXT += repr(exc)\n"
               "def add(a, b):\n    print(TEXT)\n    raise ValueError(TEXT)\n")
     result = grade_text(make_challenge(), source)
     assert result.verdict == "failed"
@@ -285,9 +291,8 @@ def test_custom_exception_name_does_not_leak(make_challenge, grade_text):
 
 @pytest.mark.parametrize("cheat", list(CALL_TIME))
 def test_forgery_from_inside_a_test_does_not_pass(cheat, make_challenge, grade_text):
-    """Each of these reached `passed` (or raised the score) against an earlier version of
-    the plugin: the first six before the signing guard, the last four before the C-only
-    encoder and HMAC, the captured exit and the signed report of each test body."""
+    """Each of these reached `passed` (or raised the score) against a version of the
+    in-process design; in the candidate's own process they find nothing to forge with."""
     challenge = make_challenge()
     result = grade_text(challenge, CALL_TIME[cheat])
     assert result.verdict != "passed", result.to_json()
@@ -296,50 +301,28 @@ def test_forgery_from_inside_a_test_does_not_pass(cheat, make_challenge, grade_t
 
 
 PROBE = r'''
-import os, sys
-def attempt(name, action):
-    try:
-        action()
-        print(name, "ALLOWED")
-    except Exception as exc:
-        print(name, "refused:", type(exc).__name__)
-import gc
-attempt("gc.get_objects", gc.get_objects)
-attempt("gc.get_referrers", lambda: gc.get_referrers(os))
-attempt("sys._current_frames", sys._current_frames)
-attempt("sys.settrace", lambda: sys.settrace(lambda *a: None))
-attempt("sys.setprofile", lambda: sys.setprofile(lambda *a: None))
-attempt("import ctypes", lambda: __import__("ctypes").CDLL(None))
-attempt("ctypes memory read", lambda: __import__("ctypes").string_at(id(sys), 8))
-attempt("ctypes from_address", lambda: __import__("ctypes").c_char.from_address(id(sys)))
-attempt("open /proc/self/mem", lambda: open("/proc/self/mem", "rb"))
-import _pytest.runner
-def rewrite():
-    _pytest.runner.call_and_report.__code__ = (lambda *a, **k: None).__code__
-attempt("rewrite pytest code", rewrite)
-def signer_frame():
-    frame = sys._getframe()
-    while "item" not in frame.f_locals:
-        frame = frame.f_back
-    plugin = next(p for p in frame.f_locals["item"].config.pluginmanager.get_plugins()
-                  if type(p).__name__ == "ResultsPlugin")
-    hook = plugin.pytest_runtest_makereport
-    send = dict(zip(hook.__code__.co_freevars, hook.__closure__))["send"].cell_contents
-    sign = dict(zip(send.__code__.co_freevars, send.__closure__))["sign"].cell_contents
-    return sign.__self__.gi_frame
-PROBED = []
+import gc, json, sys
 def add(a, b):
-    if not PROBED:
-        PROBED.append(attempt("signer frame", signer_frame))
+    frames, frame = [], sys._getframe()
+    while frame is not None:
+        frames.append(frame.f_code.co_filename.rsplit("/", 1)[-1])
+        frame = frame.f_back
+    tests = [getattr(o, "__name__", "") for o in gc.get_objects()
+             if callable(o) and getattr(o, "__name__", "").startswith("test_")]
+    mine = sorted(n for n in sys.modules if n.split(".")[0] in
+                  ("pytest", "_pytest", "lab_judge", "lab_proxy", "judge", "pluggy"))
+    print("SEEN" + json.dumps({"frames": sorted(set(frames)), "tests": tests, "modules": mine}))
     return a + b
 '''
 
 
-def test_introspection_the_guard_refuses(make_challenge, grade_text):
-    """What the forgeries above need, tried one by one from candidate code (Run shows stdout)."""
+def test_the_candidates_process_holds_nothing_of_the_tests(make_challenge, grade_text):
+    """What the forgeries above looked for, searched from the candidate's process: its
+    stack, every object it can reach, its modules (Run shows its stdout)."""
     result = grade_text(make_challenge(), PROBE, mode="run")
-    lines = [line for line in result.stdout.splitlines() if "ALLOWED" in line or "refused" in line]
-    assert len(lines) == 11, result.stdout
-    # RuntimeError is what the audit guard raises; anything else means the probe broke.
-    assert all(line.endswith("refused: RuntimeError") for line in lines), result.stdout
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("SEEN"))
+    seen = json.loads(line[4:])
+    assert set(seen["frames"]) <= {"solution.py", "lab_candidate.py", "lab_wire.py",
+                                   "threading.py"}, seen
+    assert seen["tests"] == [] and seen["modules"] == [], seen
     assert result.verdict == "passed", result.to_json()

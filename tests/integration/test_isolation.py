@@ -56,10 +56,15 @@ for top in ("/", "/etc", "/usr", "/var", "/opt", "/sandbox", "/home", "/root", "
             dirs[:] = []
 facts["writable_dirs"] = sorted(set(writable_dirs))
 try:
-    open("/sandbox/tests/public/test_public.py", "a").close()
+    open("/judge/tests/public/test_public.py", "a").close()
     facts["tests_writable"] = True
 except OSError:
     facts["tests_writable"] = False
+try:
+    open("/judge/tests/public/test_public.py").read()
+    facts["tests_readable"] = True
+except OSError:
+    facts["tests_readable"] = False
 try:
     open("/sandbox/solution.py", "a").close()
     facts["own_file_writable"] = True
@@ -126,6 +131,7 @@ def test_no_host_environment_or_socket(facts):
 def test_only_size_capped_scratch_is_writable(facts):
     assert set(facts["writable_dirs"]) <= {"/tmp", "/dev/shm", "/dev/mqueue"}
     assert facts["tests_writable"] is False
+    assert facts["tests_readable"] is False
     assert facts["own_file_writable"] is False
 
 

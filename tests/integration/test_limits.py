@@ -7,8 +7,9 @@ from tests.conftest import GOOD_ADD
 pytestmark = pytest.mark.docker
 
 LIMIT_CASES = {
+    # The CPU limit ends the loop, unless a busy machine lets the wall clock run out first.
     "infinite loop": ("def add(a, b):\n    while True:\n        pass\n",
-                      "timeout", "CPU time limit of 3 s"),
+                      "timeout", ("CPU time limit of 3 s", "wall-clock limit of 5 s")),
     "sleep": ("import time\ndef add(a, b):\n    time.sleep(60)\n",
               "timeout", "wall-clock limit of 5 s"),
     "memory bomb": ("def add(a, b):\n    hog = []\n    while True:\n        hog.append('x' * 10**7)\n",
@@ -30,7 +31,7 @@ def test_limit_is_named_and_next_run_passes(case, make_challenge, grade_text):
     challenge = make_challenge()
     result = grade_text(challenge, source)
     assert result.verdict == verdict, result.to_json()
-    assert words in result.message
+    assert any(w in result.message for w in (words if isinstance(words, tuple) else (words,)))
     assert result.score == 0
     assert grade_text(challenge, GOOD_ADD).verdict == "passed"
 
@@ -43,8 +44,9 @@ def test_fork_bomb_is_contained_and_reported(make_challenge, grade_text):
     # The pids limit stops the forks; the loop itself then runs into a clock.
     assert result.verdict == "timeout" and result.score == 0, result.to_json()
     wall = result.limits["wall_seconds"]
-    assert (result.message == f"wall-clock limit of {wall:g} s exceeded"
+    assert (result.message.startswith(f"wall-clock limit of {wall:g} s exceeded")
             or result.message.startswith("CPU time limit of")), result.message
+    assert "the process limit (64) was reached" in result.message
     assert grade_text(challenge, GOOD_ADD).verdict == "passed"
 
 

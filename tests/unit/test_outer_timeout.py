@@ -46,7 +46,8 @@ def test_container_outliving_wall_plus_grace_is_killed_removed_and_a_timeout(err
     container = FakeContainer(error)
     monkeypatch.setattr(sandbox, "create_sandbox", lambda *args, **kw: container)
     limits = Limits(wall_seconds=4)
-    result = verdict.run_tests(None, "image", {"solution.py": b""}, "hidden", {}, {}, limits,
-                               Settings(grace_seconds=3))
+    job = sandbox.SandboxJob(files={"solution.py": b""}, judge_files={}, test_paths=["tests/hidden"],
+                             visibility="hidden", modules=["solution"])
+    result = verdict.run_tests(None, "image", job, {}, {}, limits, Settings(grace_seconds=3))
     assert container.calls == ["put_archive", "start", "wait 7", "kill", "remove"]
     assert result.verdict == "timeout" and result.message == "wall-clock limit of 4 s exceeded"

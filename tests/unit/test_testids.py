@@ -25,6 +25,36 @@ class Helper:
     assert found["tests/hidden/test_x.py::test_a"].intent == "First line of intent"
 
 
+def test_unittest_cases_of_any_name_and_intent_from_the_name():
+    source = b'''
+import unittest
+from unittest import TestCase
+
+class WordCountTest(unittest.TestCase):
+    def test_counts_words(self):
+        pass
+
+    def helper(self):
+        pass
+
+class Other(TestCase):
+    def test_other(self):
+        """Says why"""
+
+class TestWithInit:
+    def __init__(self):
+        pass
+
+    def test_never_collected(self):
+        pass
+'''
+    found = expected_tests({"tests/hidden/words_test.py": source})
+    assert set(found) == {"tests/hidden/words_test.py::WordCountTest::test_counts_words",
+                          "tests/hidden/words_test.py::Other::test_other"}
+    assert found["tests/hidden/words_test.py::WordCountTest::test_counts_words"].intent == "counts words"
+    assert found["tests/hidden/words_test.py::Other::test_other"].intent == "Says why"
+
+
 def test_syntax_error_names_file_and_line():
     with pytest.raises(SyntaxError) as info:
         expected_tests({"tests/hidden/test_bad.py": b"def test_x(:\n"})

@@ -21,6 +21,7 @@ import json
 import operator
 import os
 import resource
+import signal
 import socket
 import sys
 import tempfile
@@ -86,14 +87,12 @@ CONN: lab_wire.Connection | None = None
 
 
 class JudgeRef:
-    """An object of the tests: it may be called, iterated, and have the methods the test
-    named called.  A function also shows its name, docstring and signature (so that
-    functools.wraps works on it); nothing else of it is reachable from here."""
+    """An object of the tests: it may be called (if it is callable), iterated (if it is
+    iterable), and have the methods the test named called.  A function also shows its
+    name, docstring and signature (so that functools.wraps works); nothing else of it is
+    reachable from here."""
 
     __slots__ = ("_lab_id", "_lab_methods", "_lab_meta", "__weakref__")
-
-    def __call__(self, *args, **kwargs):
-        return CONN.request("call", [self._lab_id, encode(list(args)), encode(kwargs)])
 
     def __getattr__(self, name):
         if name in self._lab_methods:
@@ -112,17 +111,11 @@ class JudgeRef:
             return _signature(meta["params"])
         raise AttributeError(f"an object of the tests has no attribute {name!r} you may use")
 
-    def __iter__(self):
-        return CONN.request("iter", [self._lab_id])
-
-    def __next__(self):
-        return CONN.request("next", [self._lab_id])
-
     def __repr__(self):
         return f"<{self._lab_meta.get('__qualname__', 'an object')} of the tests>"
 
     @property
-    def __doc__(self):  # noqa: D105 - the function's own docstring, not this class's
+    def __doc__(self):  # the function's own docstring, not this class's
         return self._lab_meta.get("__doc__")
 
     @property
@@ -132,6 +125,38 @@ class JudgeRef:
     @property
     def __annotations__(self):
         return {}
+
+
+def _call(self, *args, **kwargs):
+    return CONN.request("call", [self._lab_id, encode(list(args)), encode(kwargs)])
+
+
+def _iter(self):
+    return CONN.request("iter", [self._lab_id])
+
+
+def _next(self):
+    return CONN.request("next", [self._lab_id])
+
+
+_REF_CLASSES: dict[str, type] = {}
+
+
+def _ref_class(abilities: str) -> type:
+    """JudgeRef with exactly the abilities of the test object: callable() and iter() tell
+    the truth about it."""
+    key = "".join(sorted(set(abilities) & set("cin")))
+    found = _REF_CLASSES.get(key)
+    if found is None:
+        body = {"__slots__": ()}
+        if "c" in key:
+            body["__call__"] = _call
+        if "i" in key:
+            body["__iter__"] = _iter
+        if "n" in key:
+            body["__next__"] = _next
+        found = _REF_CLASSES[key] = type("JudgeRef", (JudgeRef,), body)
+    return found
 
 
 def _signature(params):
@@ -147,10 +172,10 @@ def _signature(params):
 _JUDGE_REFS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
-def judge_ref(ident: int, methods, meta=None) -> JudgeRef:
+def judge_ref(ident: int, methods, meta=None, abilities: str = "c") -> JudgeRef:
     found = _JUDGE_REFS.get(ident)
     if found is None:
-        found = object.__new__(JudgeRef)
+        found = object.__new__(_ref_class(abilities if type(abilities) is str else ""))
         found._lab_id = ident
         found._lab_methods = frozenset(methods or ())
         found._lab_meta = meta if type(meta) is dict else {}
@@ -200,7 +225,7 @@ def exception_node(exc: BaseException, depth: int = 0):
     kind = type(exc)
     ref = class_ref(kind) or ["B", "Exception"]
     try:
-        args = encode(list(exc.args), depth + 1)
+        args = encode(list(exc.args))
     except Exception:  # noqa: BLE001
         args = ["l"]
     try:
@@ -242,7 +267,7 @@ class Encoder:
         if depth > MAX_DEPTH - 5 or self.nodes > lab_wire.MAX_NODES // 2:
             raise OverflowError
         kind = type(value)
-        if kind is JudgeRef:
+        if isinstance(value, JudgeRef):
             return ["g", value._lab_id]
         if kind is Keep:
             return ["c", TABLE.ref(value.obj)]
@@ -325,7 +350,8 @@ def _refs(tag, node, decoder, depth):
                 params.append(entry[:2] + [decoder(entry[2], depth + 1)] if len(entry) > 2
                               else entry[:2])
             meta = {**meta, "params": params}
-        return judge_ref(node[1], node[2] if len(node) > 2 else (), meta)
+        return judge_ref(node[1], node[2] if len(node) > 2 else (), meta,
+                         node[4] if len(node) > 4 else "")
     if tag == "B":
         return getattr(builtins, node[1])
     if tag in ("M", "P"):
@@ -399,7 +425,7 @@ def _first_request() -> None:
     cpu = budget + round(usage.ru_utime + usage.ru_stime)
     soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     resource.setrlimit(resource.RLIMIT_CPU, (min(cpu, soft), min(cpu + 1, hard)))
-    sys.path.append(WORK_DIR)
+    sys.path.append(ARGS.get("work_dir", WORK_DIR))
     importlib.invalidate_caches()
 
 
@@ -578,6 +604,9 @@ def _preload() -> None:
 
 def main() -> None:
     global CONN
+    # Python ignores SIGXFSZ; the kernel's action ends the process when a file outgrows
+    # the size limit, which the supervisor then reports as that limit.
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     ARGS.update(json.loads(sys.argv[1]))
     if ARGS.get("armed"):
         _preload()
@@ -585,7 +614,7 @@ def main() -> None:
     if ready >= 0:
         os.write(ready, b"ready\n")
         os.close(ready)
-    sock = socket.socket(fileno=3)
+    sock = socket.socket(fileno=int(ARGS.get("wire_fd", 3)))
     CONN = lab_wire.Connection(sock, "C", serve=serve, encode=encode, decode=decode,
                                encode_error=encode_error, decode_error=decode_error,
                                on_release=TABLE.release, main_chain="J0", max_chains=256,

@@ -14,6 +14,7 @@ Control socket (SOCK_SEQPACKET, one JSON object per message):
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.machinery
 import json
@@ -345,6 +346,8 @@ class JudgePlugin:
     def pytest_runtest_protocol(self, item, nextitem):
         CONTEXT.begin_test(item.nodeid, self._deadline())
         self.phases[item.nodeid] = {"started": time.monotonic()}
+        # Said before it runs: a test the wall clock cuts short is then known as begun.
+        self._event(kind="begin", id=self.ids.get(item.nodeid, item.nodeid[:ID_CAP]))
 
     def pytest_runtest_logfinish(self, nodeid, location) -> None:
         CONTEXT.end_test()
@@ -367,6 +370,12 @@ class JudgePlugin:
         if isinstance(exc, AssertionError) or (outcomes and isinstance(exc, outcomes.Failed)):
             return {"category": "wrong_answer"}
         if lab_proxy.raised_by_candidate(exc):
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                # No space left: the scratch folders are the only writable places, so
+                # that is the limit; the next test gets a fresh process and empty ones.
+                self.controller.fresh()
+                return {"category": "scratch_limit",
+                        "text": lab_proxy._fail_text("scratch_limit", self.limits)}
             return {"category": "exception", "exception": _builtin_name(exc)}
         return {"category": "test_error", "exception": _builtin_name(exc)}
 
@@ -497,7 +506,9 @@ def main() -> None:
     go = control.receive()["go"]
     started = time.monotonic()
     limits = go["limits"]
-    run_deadline = started + float(limits["wall_seconds"]) - 0.25
+    # Some room before the supervisor's clock, to report the test the deadline cut short.
+    run_deadline = started + float(limits["wall_seconds"]) - min(0.5, 0.1 * float(
+        limits["wall_seconds"]))
     CONTEXT.deadline = run_deadline
     controller = Controller(control, first_wire, limits, run_deadline)
     finder = CandidateFinder(go["modules"])

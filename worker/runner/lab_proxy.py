@@ -276,6 +276,8 @@ class Handle:
         return _op(self, "op", "enter")
 
     def __exit__(self, kind, value, traceback):
+        if isinstance(value, CandidateFailure) and _oga(self, "_lab_conn") is not Link.current():
+            return False  # its process is gone: let the failure that says why propagate
         answer = _op(self, "op", "exit", value)
         if value is not None and not _may_suppress(value):
             return False  # the candidate cannot swallow a failed assertion of the test
@@ -697,7 +699,7 @@ def encode(value, depth: int = 0):
     """A judge value for the wire: plain by value, the candidate's handles by id, classes
     by name, anything else of the tests as an export the candidate may only call."""
     if depth > MAX_DEPTH:
-        return ["g", CONTEXT.export(value), []]
+        return ["g", CONTEXT.export(value), [], None, _abilities(value)]
     kind = type(value)
     if kind is Handle:
         _live(value)
@@ -712,7 +714,8 @@ def encode(value, depth: int = 0):
     if isinstance(value, BaseException):
         return encode_exception(value, depth)
     if isinstance(value, _Methods):
-        return ["g", CONTEXT.export(value.obj, value.names), list(value.names)]
+        return ["g", CONTEXT.export(value.obj, value.names), list(value.names), None,
+                _abilities(value.obj)]
     for base in _PLAIN_BASES:
         if isinstance(value, base):  # the tests' own subclass (an IntEnum, a namedtuple)
             return encode(base(value), depth)
@@ -721,7 +724,14 @@ def encode(value, depth: int = 0):
         if ref is not None:
             return ref
     eid = CONTEXT.export(value)
-    return ["g", eid, [], _metadata(value, depth)]
+    return ["g", eid, [], _metadata(value, depth), _abilities(value)]
+
+
+def _abilities(value) -> str:
+    """What the candidate may do with an export besides named methods: c call, i iterate,
+    n take the next item."""
+    return (("c" if callable(value) else "") + ("i" if hasattr(value, "__iter__") else "")
+            + ("n" if hasattr(value, "__next__") else ""))
 
 
 def _metadata(value, depth: int):

@@ -1,7 +1,6 @@
 import itertools
 
 import pytest
-
 from pipeline import batched, only_passing, read_records
 
 
@@ -124,11 +123,21 @@ def test_batched_edge_sizes(items, size, expected):
 
 def test_empty_input_yields_nothing():
     """Empty input (or only blank and comment lines) yields nothing from every stage"""
-    assert list(read_records([])) == []
-    assert list(read_records(["\n", "# only a comment\n", "   "])) == []
-    assert list(only_passing([], 0)) == []
-    assert list(batched([], 3)) == []
-    assert list(batched(iter(()), 1)) == []
+    stages = [
+        read_records([]),
+        read_records(["\n", "# only a comment\n", "   "]),
+        only_passing([], 0),
+        batched([], 3),
+        batched(iter(()), 1),
+    ]
+    for stage in stages:
+        # An iterator that runs dry at once; an empty list or string is not one.
+        assert iter(stage) is stage
+        assert list(stage) == []
+    # The same stages are not simply always empty.
+    assert list(read_records(["# a comment\n", "Ada,1\n"])) == [{"name": "Ada", "score": 1}]
+    assert list(only_passing([{"name": "Ada", "score": 1}], 0)) == [{"name": "Ada", "score": 1}]
+    assert list(batched(iter("ab"), 3)) == [["a", "b"]]
 
 
 @pytest.mark.parametrize("size", [0, -3])
@@ -138,3 +147,5 @@ def test_batched_rejects_size_below_one(size):
     with pytest.raises(ValueError):
         batched(source, size)
     assert source.taken == 0
+    # The refused call left the input alone, and a valid size still works on it.
+    assert list(batched(source, 2)) == [[1, 2], [3]]

@@ -1,10 +1,8 @@
 import pytest
-from judge import http_client, remote_module, subclass
-
 from app import create_app
 from config import DefaultConfig, TestingConfig
 from extensions import HitCounter, counter
-
+from judge import http_client, remote_module, subclass
 
 flask = remote_module("flask")  # Flask as the candidate's process has it
 

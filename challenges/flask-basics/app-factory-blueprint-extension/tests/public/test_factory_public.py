@@ -1,7 +1,6 @@
-from judge import http_client
-
 from app import create_app
 from config import TestingConfig
+from judge import http_client
 
 
 def test_blueprint_is_under_the_prefix():

@@ -1,10 +1,10 @@
 import pytest
-
 from app import app
+from judge import http_client
 
 
 def get_products(query=""):
-    return app.test_client().get("/products" + query)
+    return http_client(app).get("/products" + query)
 
 
 def test_products_defaults():
@@ -74,8 +74,8 @@ def test_invalid_query_arguments_are_400(query, field):
 
 def test_json_order_is_stripped_and_typed():
     """A JSON order is 201 with the stripped item, an int quantity and source json"""
-    response = app.test_client().post("/orders", json={"item": "  Egg cup ", "quantity": 3,
-                                                       "note": "ignored"})
+    response = http_client(app).post("/orders", json={"item": "  Egg cup ", "quantity": 3,
+                                                      "note": "ignored"})
     assert response.status_code == 201
     body = response.get_json()
     assert type(body["quantity"]) is int
@@ -85,7 +85,7 @@ def test_json_order_is_stripped_and_typed():
 @pytest.mark.parametrize("content_type", [None, "multipart/form-data"])
 def test_form_orders(content_type):
     """Urlencoded and multipart forms work; the text quantity becomes an int, default 1"""
-    client = app.test_client()
+    client = http_client(app)
     extra = {"content_type": content_type} if content_type else {}
     response = client.post("/orders", data={"item": "Whisk ", "quantity": "7"}, **extra)
     assert response.status_code == 201
@@ -99,7 +99,7 @@ def test_form_orders(content_type):
 @pytest.mark.parametrize("body", ["{bad json", "", "null"])
 def test_malformed_json_is_a_json_400(body):
     """A JSON request whose body does not parse (or is null) is 400 {"error": "malformed JSON"}"""
-    response = app.test_client().post("/orders", data=body, content_type="application/json")
+    response = http_client(app).post("/orders", data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.is_json
     assert response.get_json() == {"error": "malformed JSON"}
@@ -108,7 +108,7 @@ def test_malformed_json_is_a_json_400(body):
 @pytest.mark.parametrize("payload", [["Teapot"], 5, "Teapot"])
 def test_json_that_is_not_an_object_is_400(payload):
     """Valid JSON that is not an object is 400 {"error": "expected a JSON object"}"""
-    response = app.test_client().post("/orders", json=payload)
+    response = http_client(app).post("/orders", json=payload)
     assert response.status_code == 400
     assert response.get_json() == {"error": "expected a JSON object"}
 
@@ -120,7 +120,7 @@ def test_json_that_is_not_an_object_is_400(payload):
 )
 def test_other_content_types_are_415(kwargs):
     """No body, text/plain (even holding JSON) and other types are a JSON 415"""
-    response = app.test_client().post("/orders", **kwargs)
+    response = http_client(app).post("/orders", **kwargs)
     assert response.status_code == 415
     assert response.get_json() == {"error": "unsupported media type"}
 
@@ -148,7 +148,7 @@ def test_other_content_types_are_415(kwargs):
 )
 def test_invalid_fields_are_400(source, payload, field):
     """The first invalid field (item before quantity) is a JSON 400 naming it"""
-    client = app.test_client()
+    client = http_client(app)
     if source == "json":
         response = client.post("/orders", json=payload)
     else:
@@ -160,7 +160,7 @@ def test_invalid_fields_are_400(source, payload, field):
 @pytest.mark.parametrize("name", ["X-Client", "x-client", "X-CLIENT"])
 def test_client_header_is_echoed(name):
     """The X-Client header, in any case, is echoed as client for JSON and form orders"""
-    client = app.test_client()
+    client = http_client(app)
     as_json = client.post("/orders", json={"item": "Mug"}, headers={name: "cli/1.0"})
     as_form = client.post("/orders", data={"item": "Mug"}, headers={name: "web"})
     assert as_json.get_json()["client"] == "cli/1.0"

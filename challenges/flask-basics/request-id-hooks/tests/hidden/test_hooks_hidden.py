@@ -1,9 +1,10 @@
 import re
 
-import pytest
-from flask import g
-
 import app as service
+import pytest
+from judge import by_reference, http_client, remote_module
+
+flask = remote_module("flask")  # Flask as the app's process has it, for its `g`
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 MILLIS = re.compile(r"[0-9]+\.[0-9]{3}")
@@ -11,7 +12,7 @@ MILLIS = re.compile(r"[0-9]+\.[0-9]{3}")
 
 def get(path, request_id=None):
     headers = {"X-Request-ID": request_id} if request_id is not None else {}
-    return service.app.test_client().get(path, headers=headers)
+    return http_client(service.app).get(path, headers=headers)
 
 
 @pytest.mark.parametrize("request_id", ["abc-123", "A.b_c-9", "x", "a" * 64])
@@ -45,6 +46,7 @@ def test_before_request_fills_g_with_typed_values():
     """The before_request hook stores g.request_id as str and g.started as a float"""
     with service.app.test_request_context("/whoami", headers={"X-Request-ID": "ctx-1"}):
         service.app.preprocess_request()
+        g = flask.g
         assert type(g.request_id) is str and g.request_id == "ctx-1"
         assert type(g.started) is float
 
@@ -77,12 +79,12 @@ def test_connection_is_shared_within_a_request_and_closed():
     new = service.OPENED[opened_before:]
     assert len(new) == 2
     assert all(isinstance(c, service.FakeConnection) for c in new)
-    assert all(c.closed for c in new)
+    assert [c.closed for c in new] == [True, True]
 
 
 def test_teardown_logs_a_successful_request_without_opening_a_connection():
     """A request that never used the connection is logged with error None and opens none"""
-    service.TEARDOWN_LOG.clear()
+    by_reference(service).TEARDOWN_LOG.clear()  # empties the app's own list
     opened_before = len(service.OPENED)
     get("/whoami", "ok-1")
     assert service.TEARDOWN_LOG == [{"request_id": "ok-1", "error": None}]
@@ -91,7 +93,7 @@ def test_teardown_logs_a_successful_request_without_opening_a_connection():
 
 def test_teardown_runs_and_closes_after_a_failing_view():
     """When the view raises, teardown still closes the connection and logs the error name"""
-    service.TEARDOWN_LOG.clear()
+    by_reference(service).TEARDOWN_LOG.clear()  # empties the app's own list
     opened_before = len(service.OPENED)
     response = get("/fail", "boom-1")
     assert response.status_code == 500
@@ -102,7 +104,7 @@ def test_teardown_runs_and_closes_after_a_failing_view():
 
 def test_http_errors_are_not_teardown_errors():
     """A 404 is logged by teardown with error None and its own request id"""
-    service.TEARDOWN_LOG.clear()
+    by_reference(service).TEARDOWN_LOG.clear()  # empties the app's own list
     get("/missing", "nf-1")
     generated = get("/missing").headers["X-Request-ID"]
     assert service.TEARDOWN_LOG == [{"request_id": "nf-1", "error": None},

@@ -1,9 +1,10 @@
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-from werkzeug.security import check_password_hash
-
 import app as service
+import pytest
+from judge import by_reference, http_client, remote_module
+from werkzeug.security import check_password_hash
+from werkzeug.test import Client
 
 app = service.app
 
@@ -38,13 +39,14 @@ def test_add_user_salts_each_hash_and_refuses_duplicates():
             service.add_user("carol", "other")
         assert check_password_hash(service.USERS["carol"]["password_hash"], "same-password")
     finally:
-        service.USERS.pop("carol", None)
-        service.USERS.pop("dave", None)
+        # USERS read from the module is a copy: change the app's own dict.
+        by_reference(service).USERS.pop("carol", None)
+        by_reference(service).USERS.pop("dave", None)
 
 
 def test_successful_login_sets_a_hardened_session_cookie():
     """A successful login answers 200 with the user and sets an HttpOnly, SameSite=Lax cookie"""
-    client = app.test_client()
+    client = http_client(app)
     response = login(client, "alice", "wonderland")
     assert response.status_code == 200
     assert response.get_json() == {"username": "alice", "role": "admin"}
@@ -73,7 +75,7 @@ def test_successful_login_sets_a_hardened_session_cookie():
 )
 def test_failed_logins_set_no_cookie(kwargs, status, body):
     """Wrong credentials are 401, bad bodies 400, and neither carries a Set-Cookie header"""
-    client = app.test_client()
+    client = http_client(app)
     response = client.post("/login", **kwargs)
     assert response.status_code == status
     assert response.get_json() == body
@@ -83,13 +85,20 @@ def test_failed_logins_set_no_cookie(kwargs, status, body):
 
 def test_login_starts_a_fresh_session_holding_only_the_username():
     """Login drops earlier session data and stores only {"user": username}"""
-    client = app.test_client()
-    with client.session_transaction() as sess:
-        sess["cart"] = [1, 2]
-        sess["user"] = "ghost"
-    login(client, "bob", "builder")
-    with client.session_transaction() as sess:
-        assert dict(sess) == {"user": "bob"}
+    # A session cookie signed by the app's own session interface, holding extra data.
+    serializer = app.session_interface.get_signing_serializer(app)
+    planted = "session=" + serializer.dumps({"cart": [1, 2], "user": "alice"})
+    # A client without a cookie jar, so that the Cookie header is sent as given.
+    client = Client(http_client(app).application, use_cookies=False)
+    me = client.get("/me", headers={"Cookie": planted})
+    assert me.get_json() == {"username": "alice", "role": "admin"}
+    response = client.post("/login", json={"username": "bob", "password": "builder"},
+                           headers={"Cookie": planted})
+    assert response.status_code == 200
+    cookies = response.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1 and cookies[0].startswith("session=")
+    fresh = cookies[0].split(";", 1)[0][len("session="):]
+    assert serializer.loads(fresh) == {"user": "bob"}
 
 
 @pytest.mark.parametrize(
@@ -100,7 +109,7 @@ def test_anonymous_json_clients_get_401(accept):
     """Without login a JSON client (no Accept, */*, JSON preferred or tied) gets a JSON 401"""
     headers = {"Accept": accept} if accept else {}
     for path in ("/me", "/admin/users"):
-        response = app.test_client().get(path, headers=headers)
+        response = http_client(app).get(path, headers=headers)
         assert response.status_code == 401
         assert response.get_json() == {"error": "authentication required"}
 
@@ -112,7 +121,7 @@ def test_anonymous_json_clients_get_401(accept):
 )
 def test_anonymous_browsers_are_redirected_to_login(accept, path):
     """A browser without login gets a 302 to the login page with next=<path>, via url_for"""
-    client = app.test_client()
+    client = http_client(app)
     response = client.get(path, headers={"Accept": accept})
     assert response.status_code == 302
     target = urlsplit(response.headers["Location"])
@@ -124,12 +133,12 @@ def test_anonymous_browsers_are_redirected_to_login(accept, path):
 
 def test_admin_route_checks_the_role():
     """An admin gets the sorted user list; a logged-in non-admin gets 403, even from a browser"""
-    admin = app.test_client()
+    admin = http_client(app)
     login(admin, "alice", "wonderland")
     response = admin.get("/admin/users")
     assert response.status_code == 200
     assert response.get_json() == {"users": ["alice", "bob"]}
-    user = app.test_client()
+    user = http_client(app)
     login(user, "bob", "builder")
     for accept in ("application/json", "text/html"):
         denied = user.get("/admin/users", headers={"Accept": accept})
@@ -140,7 +149,7 @@ def test_admin_route_checks_the_role():
 
 def test_logout_ends_the_session():
     """POST /logout answers an empty 204 and the next request is anonymous again"""
-    client = app.test_client()
+    client = http_client(app)
     login(client, "alice", "wonderland")
     assert client.get("/me").status_code == 200
     response = client.post("/logout")
@@ -152,24 +161,26 @@ def test_logout_ends_the_session():
 
 def test_deleted_user_is_no_longer_authenticated():
     """A session naming a user who no longer exists is treated as not logged in"""
-    client = app.test_client()
+    client = http_client(app)
     try:
         service.add_user("erin", "pw-erin", role="admin")
         assert login(client, "erin", "pw-erin").status_code == 200
         assert client.get("/admin/users").status_code == 200
-        del service.USERS["erin"]
+        del by_reference(service).USERS["erin"]  # from the app's own dict, not a copy
         assert client.get("/me").status_code == 401
         assert client.get("/admin/users").status_code == 401
     finally:
-        service.USERS.pop("erin", None)
+        by_reference(service).USERS.pop("erin", None)
 
 
 def test_decorators_keep_the_view_metadata():
     """login_required and role_required(role) keep __name__ and __doc__"""
-    def report():
-        """Quarterly report."""
-
-    for decorated in (service.login_required(report), service.role_required("admin")(report)):
-        assert decorated.__name__ == "report"
-        assert decorated.__doc__ == "Quarterly report."
-        assert decorated is not report
+    # The view is a plain Python function of the app's process (textwrap.dedent), so the
+    # decorators read its name and docstring exactly as they would a view's.
+    view = remote_module("textwrap").dedent
+    doc = view.__doc__
+    assert type(doc) is str and doc
+    for decorated in (service.login_required(view), service.role_required("admin")(view)):
+        assert decorated.__name__ == "dedent"
+        assert decorated.__doc__ == doc
+        assert decorated is not view

@@ -2,10 +2,12 @@ import html
 import re
 from urllib.parse import urlsplit
 
+import app as app_module
 import pytest
-from flask import render_template_string
+from app import app
+from judge import by_reference, http_client, remote_module
 
-from app import ENTRIES, app
+flask = remote_module("flask")  # Flask as the candidate's process has it
 
 ENTRY_RE = re.compile(
     r'<article class="entry">\s*<h2>(.*?)</h2>\s*<p>(.*?)</p>\s*</article>', re.S)
@@ -15,9 +17,10 @@ TITLE_RE = re.compile(r"<title>(.*?)</title>", re.S)
 
 @pytest.fixture(autouse=True)
 def empty_guestbook():
-    ENTRIES.clear()
+    # The candidate's own list, not a copy of it.
+    by_reference(app_module).ENTRIES.clear()
     yield
-    ENTRIES.clear()
+    by_reference(app_module).ENTRIES.clear()
 
 
 def page(client):
@@ -33,6 +36,13 @@ def entries(body):
 
 def flashes(body):
     return [(category, text.strip()) for category, text in FLASH_RE.findall(body)]
+
+
+def exact_type_of_call(func, *args):
+    """type(func(*args)) as the candidate's process sees it.  A str subclass such as Markup
+    reaches the tests as a plain str, so the call and the type() both run over there."""
+    builtins = remote_module("builtins")
+    return next(builtins.map(builtins.type, builtins.map(func, *[[arg] for arg in args])))
 
 
 def title(body):
@@ -56,17 +66,19 @@ def title(body):
          "stripped-first", "exactly-the-limit"],
 )
 def test_excerpt_filter(text, limit, expected):
-    """The registered excerpt filter strips, keeps text up to the limit and cuts longer text with an ellipsis"""
+    """The registered excerpt filter strips, keeps text up to the limit and cuts longer text with an ellipsis"""  # noqa: E501
     excerpt = app.jinja_env.filters["excerpt"]
     result = excerpt(text) if limit is None else excerpt(text, limit)
     assert type(result) is str
     assert result == expected
+    args = (text,) if limit is None else (text, limit)
+    assert exact_type_of_call(excerpt, *args) is str
 
 
 def test_excerpt_output_is_still_escaped():
     """The filter's output is escaped by autoescaping, not marked safe"""
     with app.test_request_context():
-        out = render_template_string("{{ s|excerpt(10) }}", s="<b>bold</b> text")
+        out = flask.render_template_string("{{ s|excerpt(10) }}", s="<b>bold</b> text")
     assert "<b>" not in out
     assert html.unescape(out) == "<b>bold</b\u2026"
 
@@ -74,9 +86,9 @@ def test_excerpt_output_is_still_escaped():
 def test_layout_blocks_can_be_overridden():
     """layout.html provides a default title and a content block inside <main>"""
     with app.test_request_context():
-        plain = render_template_string(
+        plain = flask.render_template_string(
             '{% extends "layout.html" %}{% block content %}<p id="probe">inside</p>{% endblock %}')
-        titled = render_template_string(
+        titled = flask.render_template_string(
             '{% extends "layout.html" %}{% block title %}Custom{% endblock %}'
             '{% block content %}x{% endblock %}')
     assert title(plain) == "Guestbook"
@@ -89,14 +101,14 @@ def test_guestbook_template_extends_layout():
     """guestbook.html extends layout.html and the page carries the layout around it"""
     source, _, _ = app.jinja_env.loader.get_source(app.jinja_env, "guestbook.html")
     assert re.match(r"""\s*\{%-?\s*extends\s+["']layout\.html["']""", source)
-    body = page(app.test_client())
+    body = page(http_client(app))
     assert body.lstrip().lower().startswith("<!doctype html>")
     assert re.search(r"<main>.*</main>", body, re.S)
 
 
 def test_empty_guestbook():
     """With no entries the page says so and the title counts 0"""
-    body = page(app.test_client())
+    body = page(http_client(app))
     assert title(body) == "Guestbook (0)"
     assert re.search(r'<p class="empty">\s*No entries yet\.\s*</p>', body)
     assert entries(body) == []
@@ -104,14 +116,14 @@ def test_empty_guestbook():
 
 def test_sign_redirects_with_303():
     """POST /sign answers 303 See Other to the guestbook page"""
-    response = app.test_client().post("/sign", data={"name": "Ann", "message": "Hi"})
+    response = http_client(app).post("/sign", data={"name": "Ann", "message": "Hi"})
     assert response.status_code == 303
     assert urlsplit(response.headers["Location"]).path == "/"
 
 
 def test_entries_newest_first():
     """Entries are stripped, shown newest first, a blank name is Anonymous and the title counts them"""
-    client = app.test_client()
+    client = http_client(app)
     client.post("/sign", data={"name": " Ann ", "message": " First! "})
     client.post("/sign", data={"name": "", "message": "Second"})
     client.post("/sign", data={"message": "Third"})
@@ -125,7 +137,7 @@ def test_entries_newest_first():
 
 def test_long_messages_are_excerpted_on_the_page():
     """A message longer than 40 characters is shown through the excerpt filter"""
-    client = app.test_client()
+    client = http_client(app)
     message = "The garden party was lovely and the cake was even better."
     client.post("/sign", data={"name": "Bo", "message": message})
     body = page(client)
@@ -134,7 +146,7 @@ def test_long_messages_are_excerpted_on_the_page():
 
 def test_script_in_user_input_is_escaped():
     """<script> in the name or message is escaped in the entry and in the flash message"""
-    client = app.test_client()
+    client = http_client(app)
     name = '<script>alert("n")</script>'
     message = "<script>alert('m')</script>"
     client.post("/sign", data={"name": name, "message": message})
@@ -147,7 +159,7 @@ def test_script_in_user_input_is_escaped():
 
 def test_flash_messages_are_shown_once():
     """Flashes appear in order with their category on the next page, then never again"""
-    client = app.test_client()
+    client = http_client(app)
     client.post("/sign", data={"name": "Ann", "message": "Hello"})
     client.post("/sign", data={"name": "Bo", "message": "Hey"})
     first = page(client)
@@ -161,10 +173,10 @@ def test_flash_messages_are_shown_once():
 
 def test_empty_message_flashes_an_error():
     """A blank message stores nothing, redirects with 303 and flashes an error once"""
-    client = app.test_client()
+    client = http_client(app)
     response = client.post("/sign", data={"name": "Ann", "message": "   "})
     assert response.status_code == 303
-    assert ENTRIES == []
+    assert app_module.ENTRIES == []
     body = page(client)
     assert flashes(body) == [("error", "Please write a message.")]
     assert entries(body) == []

@@ -1,18 +1,20 @@
 import re
 
-from app import ENTRIES, app
+import app as app_module
+from app import app
+from judge import by_reference, http_client
 
 
 def test_excerpt_filter_cuts_long_text():
-    ENTRIES.clear()
+    by_reference(app_module).ENTRIES.clear()
     excerpt = app.jinja_env.filters["excerpt"]
     assert excerpt("hello world", 5) == "hello\u2026"
     assert excerpt("short") == "short"
 
 
 def test_sign_then_see_entry_and_flash():
-    ENTRIES.clear()
-    client = app.test_client()
+    by_reference(app_module).ENTRIES.clear()
+    client = http_client(app)
     response = client.post("/sign", data={"name": "Ann", "message": "Lovely day"})
     assert response.status_code == 303
     body = client.get("/").get_data(as_text=True)
@@ -21,8 +23,8 @@ def test_sign_then_see_entry_and_flash():
 
 
 def test_flash_is_gone_on_the_next_page():
-    ENTRIES.clear()
-    client = app.test_client()
+    by_reference(app_module).ENTRIES.clear()
+    client = http_client(app)
     client.post("/sign", data={"name": "Ann", "message": "Hi"})
     client.get("/")
     assert 'class="flash' not in client.get("/").get_data(as_text=True)

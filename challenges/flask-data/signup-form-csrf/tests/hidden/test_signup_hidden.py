@@ -1,9 +1,10 @@
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import app as app_module
 import pytest
-
-from app import USERS, app
+from app import app
+from judge import by_reference, http_client
 
 FORMAT = "Username must be 3-20 letters, digits or underscores."
 SHORT = "Password must be at least 8 characters."
@@ -40,9 +41,10 @@ class FormPage(HTMLParser):
 
 @pytest.fixture(autouse=True)
 def no_users():
-    USERS.clear()
+    # Empty the candidate's own dict (reading USERS gives a copy).
+    by_reference(app_module).USERS.clear()
     yield
-    USERS.clear()
+    by_reference(app_module).USERS.clear()
 
 
 def open_form(client):
@@ -56,6 +58,18 @@ def token_of(client):
     return open_form(client).inputs["csrf_token"]["value"]
 
 
+def session_in(response):
+    """The session the app stored in the cookie it set, decoded (and its signature
+    checked) by the app's own session serializer."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    for header in response.headers.getlist("Set-Cookie"):
+        key, _, rest = header.partition("=")
+        if key.strip() == name:
+            serializer = app.session_interface.get_signing_serializer(app)
+            return serializer.loads(rest.split(";", 1)[0].strip().strip('"'))
+    raise AssertionError("the response set no session cookie")
+
+
 def submit(client, token, **changes):
     data = {**GOOD, "csrf_token": token, **changes}
     data = {key: value for key, value in data.items() if value is not None}
@@ -64,22 +78,25 @@ def submit(client, token, **changes):
 
 def test_form_has_the_fields_and_a_session_token():
     """GET /signup shows the four inputs and a hidden csrf_token equal to the session's"""
-    client = app.test_client()
-    form = open_form(client)
+    response = http_client(app).get("/signup")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    form = FormPage(response.get_data(as_text=True))
     for name in ("username", "email", "password", "confirm"):
         assert name in form.inputs
     hidden = form.inputs["csrf_token"]
     assert hidden.get("type") == "hidden"
     token = hidden.get("value")
     assert type(token) is str and len(token) >= 32
-    with client.session_transaction() as sess:
-        assert sess.get("csrf_token") == token
+    stored = session_in(response)
+    assert type(stored) is dict
+    assert stored.get("csrf_token") == token
     assert form.errors == {}
 
 
 def test_token_is_reused_in_a_session_and_differs_between_sessions():
     """One session keeps one token across page loads; another session gets another token"""
-    first, second = app.test_client(), app.test_client()
+    first, second = http_client(app), http_client(app)
     token = token_of(first)
     assert token_of(first) == token
     assert token_of(second) != token
@@ -89,7 +106,7 @@ def test_token_is_reused_in_a_session_and_differs_between_sessions():
     "case", ["missing", "wrong", "empty", "no-session", "no-session-with-token"])
 def test_post_without_a_valid_token_is_400(case):
     """A POST whose token is missing, wrong or has no session token to match is 400 and stores nothing"""
-    client = app.test_client()
+    client = http_client(app)
     if case in ("missing", "wrong", "empty"):
         token = token_of(client)
         sent = {"missing": None, "wrong": token[:-1] + ("x" if token[-1] != "x" else "y"),
@@ -98,16 +115,19 @@ def test_post_without_a_valid_token_is_400(case):
         sent = None if case == "no-session" else "x" * 43
     response = submit(client, sent)
     assert response.status_code == 400
-    assert USERS == {}
+    assert app_module.USERS == {}
+    # The refusal is about the token: the same client with the page's token gets through.
+    assert submit(client, token_of(client)).status_code == 303
+    assert list(app_module.USERS) == ["ann_1"]
 
 
 def test_successful_signup_redirects_with_303():
     """Valid data stores the user and answers 303 to /welcome, which greets them"""
-    client = app.test_client()
+    client = http_client(app)
     response = submit(client, token_of(client), username="  Ann_1 ", email=" ann@example.com ")
     assert response.status_code == 303
     assert urlsplit(response.headers["Location"]).path == "/welcome"
-    assert USERS == {"ann_1": {"username": "Ann_1", "email": "ann@example.com"}}
+    assert app_module.USERS == {"ann_1": {"username": "Ann_1", "email": "ann@example.com"}}
     welcome = client.get("/welcome")
     assert welcome.status_code == 200
     assert "Welcome, Ann_1!" in welcome.get_data(as_text=True)
@@ -115,12 +135,12 @@ def test_successful_signup_redirects_with_303():
 
 def test_token_is_spent_after_a_successful_signup():
     """Replaying the token of a successful signup is 400; the next form has a new token"""
-    client = app.test_client()
+    client = http_client(app)
     token = token_of(client)
     assert submit(client, token).status_code == 303
     replay = submit(client, token, username="Ann_2", email="two@example.com")
     assert replay.status_code == 400
-    assert list(USERS) == ["ann_1"]
+    assert list(app_module.USERS) == ["ann_1"]
     assert token_of(client) != token
 
 
@@ -150,34 +170,34 @@ def test_token_is_spent_after_a_successful_signup():
 )
 def test_validation_errors_are_per_field(changes, expected):
     """Invalid fields re-render the form with 422 and exactly one message per failing field"""
-    client = app.test_client()
+    client = http_client(app)
     response = submit(client, token_of(client), **changes)
     assert response.status_code == 422
     assert FormPage(response.get_data(as_text=True)).errors == expected
-    assert USERS == {}
+    assert app_module.USERS == {}
 
 
 def test_password_of_exactly_eight_characters_is_accepted():
     """A password of exactly 8 characters passes"""
-    client = app.test_client()
+    client = http_client(app)
     response = submit(client, token_of(client), password="12345678", confirm="12345678")
     assert response.status_code == 303
 
 
 def test_taken_username_ignores_case():
     """A username already registered in any letter case is taken"""
-    USERS["ann_1"] = {"username": "ann_1", "email": "first@example.com"}
-    client = app.test_client()
+    by_reference(app_module).USERS["ann_1"] = {"username": "ann_1", "email": "first@example.com"}
+    client = http_client(app)
     response = submit(client, token_of(client), username="ANN_1")
     assert response.status_code == 422
     assert FormPage(response.get_data(as_text=True)).errors == {
         "username": "Username is already taken."}
-    assert USERS == {"ann_1": {"username": "ann_1", "email": "first@example.com"}}
+    assert app_module.USERS == {"ann_1": {"username": "ann_1", "email": "first@example.com"}}
 
 
 def test_rerendered_form_keeps_values_and_token_but_not_passwords():
     """After errors the form shows the stripped username and email and the same token, never a password"""
-    client = app.test_client()
+    client = http_client(app)
     token = token_of(client)
     response = submit(client, token, username=" Bo_2 ", email=" bad-email ",
                       password="hunter2hunter2", confirm="hunter2hunter3")
@@ -195,7 +215,7 @@ def test_rerendered_form_keeps_values_and_token_but_not_passwords():
 
 def test_rerendered_values_are_escaped():
     """Submitted values are escaped when they are put back into the form"""
-    client = app.test_client()
+    client = http_client(app)
     evil = '"><script>alert(1)</script>'
     response = submit(client, token_of(client), username=evil, email=evil)
     assert response.status_code == 422
@@ -208,6 +228,6 @@ def test_rerendered_values_are_escaped():
 
 def test_welcome_without_signup_redirects_to_the_form():
     """GET /welcome with nobody signed up in the session is a 302 to /signup"""
-    response = app.test_client().get("/welcome")
+    response = http_client(app).get("/welcome")
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/signup"

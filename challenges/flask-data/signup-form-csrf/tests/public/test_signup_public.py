@@ -1,6 +1,8 @@
 import re
 
-from app import USERS, app
+import app as app_module
+from app import app
+from judge import by_reference, http_client
 
 
 def token_of(client):
@@ -12,18 +14,18 @@ def token_of(client):
 
 
 def test_signup_with_token_redirects_with_303():
-    USERS.clear()
-    client = app.test_client()
+    by_reference(app_module).USERS.clear()
+    client = http_client(app)
     response = client.post("/signup", data={
         "csrf_token": token_of(client), "username": "ann", "email": "ann@example.com",
         "password": "long enough", "confirm": "long enough"})
     assert response.status_code == 303
-    assert "ann" in USERS
+    assert "ann" in app_module.USERS
 
 
 def test_post_without_token_is_400():
-    USERS.clear()
-    client = app.test_client()
+    by_reference(app_module).USERS.clear()
+    client = http_client(app)
     client.get("/signup")
     response = client.post("/signup", data={
         "username": "ann", "email": "ann@example.com",
@@ -32,8 +34,8 @@ def test_post_without_token_is_400():
 
 
 def test_invalid_email_is_422_with_a_field_error():
-    USERS.clear()
-    client = app.test_client()
+    by_reference(app_module).USERS.clear()
+    client = http_client(app)
     response = client.post("/signup", data={
         "csrf_token": token_of(client), "username": "ann", "email": "nope",
         "password": "long enough", "confirm": "long enough"})

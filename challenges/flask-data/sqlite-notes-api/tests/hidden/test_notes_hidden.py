@@ -1,9 +1,13 @@
 import sqlite3
 
 import pytest
-from flask import g
-
 from app import create_app, get_db, init_db
+from judge import http_client, remote_module, tmpdir
+
+flask = remote_module("flask")  # Flask as the candidate's process has it
+# sqlite3 as the candidate's process has it: the database files are made (and readable)
+# there, so the tests open them there too.
+remote_sqlite3 = remote_module("sqlite3")
 
 NOTES = [
     {"title": "Groceries", "body": "milk, eggs and BREAD", "tags": ["home", "errands"]},
@@ -13,8 +17,8 @@ NOTES = [
 
 
 @pytest.fixture
-def db_path(tmp_path):
-    return str(tmp_path / "notes.db")
+def db_path():
+    return tmpdir() + "/notes.db"
 
 
 @pytest.fixture
@@ -24,7 +28,7 @@ def app(db_path):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return http_client(app)
 
 
 @pytest.fixture
@@ -38,8 +42,11 @@ def seeded(client):
 
 
 def rows(db_path, sql, params=()):
-    with sqlite3.connect(db_path) as conn:
+    conn = remote_sqlite3.connect(db_path)
+    try:
         return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def titles(response):
@@ -51,9 +58,9 @@ def test_one_connection_per_app_context_closed_at_teardown(app):
     """get_db returns one sqlite3 connection per app context, kept on g.db and closed at teardown"""
     with app.app_context():
         db = get_db()
-        assert isinstance(db, sqlite3.Connection)
+        assert isinstance(db, remote_sqlite3.Connection)
         assert get_db() is db
-        assert g.db is db
+        assert flask.g.db is db
         db.execute("SELECT 1")
     with pytest.raises(sqlite3.ProgrammingError):
         db.execute("SELECT 1")
@@ -61,14 +68,15 @@ def test_one_connection_per_app_context_closed_at_teardown(app):
         assert get_db() is not db
 
 
-def test_database_path_comes_from_config(tmp_path):
+def test_database_path_comes_from_config():
     """Each app uses the file named by its own DATABASE setting"""
-    first = create_app({"TESTING": True, "DATABASE": str(tmp_path / "a.db")})
-    second = create_app({"TESTING": True, "DATABASE": str(tmp_path / "b.db")})
-    assert first.test_client().post("/notes", json={"title": "only in a"}).status_code == 201
-    assert titles(second.test_client().get("/notes")) == []
-    assert titles(first.test_client().get("/notes")) == ["only in a"]
-    assert rows(str(tmp_path / "a.db"), "SELECT title FROM notes") == [("only in a",)]
+    folder = tmpdir()
+    first = create_app({"TESTING": True, "DATABASE": folder + "/a.db"})
+    second = create_app({"TESTING": True, "DATABASE": folder + "/b.db"})
+    assert http_client(first).post("/notes", json={"title": "only in a"}).status_code == 201
+    assert titles(http_client(second).get("/notes")) == []
+    assert titles(http_client(first).get("/notes")) == ["only in a"]
+    assert rows(folder + "/a.db", "SELECT title FROM notes") == [("only in a",)]
 
 
 def test_init_db_creates_the_schema_and_keeps_data(app, client, db_path):
@@ -80,7 +88,7 @@ def test_init_db_creates_the_schema_and_keeps_data(app, client, db_path):
     with app.app_context():
         init_db()
     again = create_app({"TESTING": True, "DATABASE": db_path})
-    assert titles(again.test_client().get("/notes")) == ["keep me"]
+    assert titles(http_client(again).get("/notes")) == ["keep me"]
 
 
 def test_create_and_fetch_a_note(client):
@@ -180,9 +188,13 @@ def test_duplicate_tags_roll_the_whole_note_back(client, seeded, db_path):
 
 def test_failure_after_the_note_insert_rolls_back(client, seeded, db_path):
     """A tag insert that the database refuses undoes the note and earlier tags; later writes still work"""
-    with sqlite3.connect(db_path) as conn:
+    conn = remote_sqlite3.connect(db_path)
+    try:
         conn.execute("CREATE TRIGGER refuse_boom BEFORE INSERT ON tags WHEN NEW.name = 'boom' "
                      "BEGIN SELECT RAISE(ABORT, 'boom is not allowed'); END")
+        conn.commit()
+    finally:
+        conn.close()
     response = client.post("/notes", json={"title": "Doomed", "tags": ["fine", "boom"]})
     assert response.status_code == 409
     assert rows(db_path, "SELECT count(*) FROM notes") == [(3,)]

@@ -1,11 +1,13 @@
 import pytest
-
 from app import create_app
+from judge import http_client, tmpdir
 
 
 @pytest.fixture
-def client(tmp_path):
-    return create_app({"TESTING": True, "DATABASE": str(tmp_path / "notes.db")}).test_client()
+def client():
+    # tmpdir() is a folder the app itself can write; pytest's tmp_path is not.
+    app = create_app({"TESTING": True, "DATABASE": tmpdir() + "/notes.db"})
+    return http_client(app)
 
 
 def test_create_then_list(client):

@@ -1,11 +1,11 @@
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
-
 from app import app
+from judge import http_client
 
 ALLOWED = ["https://app.example.com", "https://admin.example.com"]
 V1_ROWS = [
@@ -22,14 +22,14 @@ def get(path, accept=None, origin=None):
         headers["Accept"] = accept
     if origin is not None:
         headers["Origin"] = origin
-    return app.test_client().get(path, headers=headers)
+    return http_client(app).get(path, headers=headers)
 
 
 def preflight(path, origin, method="GET", request_headers=None):
     headers = {"Origin": origin, "Access-Control-Request-Method": method}
     if request_headers is not None:
         headers["Access-Control-Request-Headers"] = request_headers
-    return app.test_client().open(path, method="OPTIONS", headers=headers)
+    return http_client(app).open(path, method="OPTIONS", headers=headers)
 
 
 def tokens(response, name):
@@ -128,7 +128,7 @@ def test_v1_announces_its_deprecation(accept):
     response = get("/v1/books", accept=accept)
     assert response.headers.get("Deprecation") == "@1735689600"
     sunset = parsedate_to_datetime(response.headers["Sunset"])
-    assert sunset == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert sunset == datetime(2026, 1, 1, tzinfo=UTC)
     link = response.headers.get("Link", "")
     assert "</v2/books>" in link and 'rel="successor-version"' in link
 

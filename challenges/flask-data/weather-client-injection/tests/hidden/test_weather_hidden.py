@@ -1,11 +1,8 @@
-import time
-
 import pytest
-
 from app import WeatherServiceError, create_app
+from judge import http_client, methods, remote_module, subclass
 
 SUNNY = {"temp_c": 21.5, "conditions": "sunny"}
-Maintenance = type("Maintenance", (WeatherServiceError,), {})
 
 
 class FakeWeather:
@@ -34,9 +31,21 @@ class FakeClock:
 
 
 def make(fake, clock=None, **config):
-    app = create_app({"TESTING": True, "WEATHER_CLIENT": fake,
+    # The app may call fake.current(...); the test keeps the fake and reads its calls.
+    app = create_app({"TESTING": True, "WEATHER_CLIENT": methods(fake, "current"),
                       "CLOCK": clock or FakeClock(), **config})
-    return app.test_client()
+    return http_client(app)
+
+
+def service_failure(kind):
+    """The exception a failing client raises, made when the test runs: a TimeoutError, the
+    candidate's WeatherServiceError, or a subclass of it made in the candidate's process."""
+    if kind == "timeout":
+        return TimeoutError("slow")
+    if kind == "service-error":
+        return WeatherServiceError("down")
+    Maintenance = subclass(WeatherServiceError, "Maintenance")  # noqa: N806
+    return Maintenance("later")
 
 
 def test_uses_the_injected_client():
@@ -109,15 +118,15 @@ def test_each_app_has_its_own_cache():
 
 
 @pytest.mark.parametrize(
-    "error, status, message",
-    [(TimeoutError("slow"), 504, "weather service timed out"),
-     (WeatherServiceError("down"), 502, "weather service unavailable"),
-     (Maintenance("later"), 502, "weather service unavailable")],
+    "kind, status, message",
+    [("timeout", 504, "weather service timed out"),
+     ("service-error", 502, "weather service unavailable"),
+     ("service-error-subclass", 502, "weather service unavailable")],
     ids=["timeout", "service-error", "service-error-subclass"],
 )
-def test_client_failures_become_json_gateway_errors(error, status, message):
+def test_client_failures_become_json_gateway_errors(kind, status, message):
     """TimeoutError is a JSON 504 and WeatherServiceError (or a subclass) a JSON 502"""
-    response = make(FakeWeather(rome=error)).get("/weather/rome")
+    response = make(FakeWeather(rome=service_failure(kind))).get("/weather/rome")
     assert response.status_code == status
     assert response.is_json
     assert response.get_json() == {"error": message}
@@ -152,16 +161,25 @@ def test_malformed_answers_are_502_and_not_cached(payload):
 
 def test_other_exceptions_are_not_disguised_as_gateway_errors():
     """A bug-like exception from the client is a 500, not a 502 or 504"""
-    app = create_app({"WEATHER_CLIENT": FakeWeather(rome=KeyError("bug")), "CLOCK": FakeClock()})
+    fake = FakeWeather(rome=KeyError("bug"), lima={"temp_c": 18.0, "conditions": "fog"})
+    app = create_app({"WEATHER_CLIENT": methods(fake, "current"), "CLOCK": FakeClock()})
     app.logger.disabled = True
-    assert app.test_client().get("/weather/rome").status_code == 500
+    client = http_client(app)
+    assert client.get("/weather/rome").status_code == 500
+    # The same app still answers normally for a city whose lookup works.
+    lima = client.get("/weather/lima")
+    assert lima.status_code == 200
+    assert lima.get_json() == {"city": "lima", "temp_c": 18.0, "conditions": "fog",
+                               "cached": False}
+    assert fake.calls == ["rome", "lima"]
 
 
 def test_defaults():
     """Defaults: 60 seconds, time.monotonic as the clock, and the cache works without a fake clock"""
-    app = create_app({"WEATHER_CLIENT": FakeWeather(rome=SUNNY)})
+    app = create_app({"WEATHER_CLIENT": methods(FakeWeather(rome=SUNNY), "current")})
     assert app.config["WEATHER_CACHE_SECONDS"] == 60
-    assert app.config["CLOCK"] is time.monotonic
-    client = app.test_client()
+    # The candidate's own time.monotonic, the function itself.
+    assert app.config["CLOCK"] is remote_module("time").monotonic
+    client = http_client(app)
     assert [client.get("/weather/rome").get_json()["cached"] for _ in range(2)] == [False, True]
     assert create_app().config["WEATHER_CLIENT"] is not None

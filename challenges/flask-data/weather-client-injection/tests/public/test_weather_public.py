@@ -1,4 +1,5 @@
 from app import WeatherServiceError, create_app
+from judge import http_client, methods
 
 
 class FakeWeather:
@@ -22,7 +23,9 @@ class FakeClock:
 
 def test_injected_client_and_cache():
     fake, clock = FakeWeather({"temp_c": 20.0, "conditions": "sunny"}), FakeClock()
-    client = create_app({"WEATHER_CLIENT": fake, "CLOCK": clock}).test_client()
+    # methods() lets the app call fake.current(...); the clock is called directly.
+    app = create_app({"WEATHER_CLIENT": methods(fake, "current"), "CLOCK": clock})
+    client = http_client(app)
     assert client.get("/weather/Paris").get_json() == {
         "city": "paris", "temp_c": 20.0, "conditions": "sunny", "cached": False}
     clock.now = 30
@@ -31,12 +34,14 @@ def test_injected_client_and_cache():
 
 
 def test_service_error_is_502():
-    client = create_app({"WEATHER_CLIENT": FakeWeather(WeatherServiceError("down"))}).test_client()
+    fake = FakeWeather(WeatherServiceError("down"))
+    client = http_client(create_app({"WEATHER_CLIENT": methods(fake, "current")}))
     response = client.get("/weather/paris")
     assert response.status_code == 502
     assert response.get_json() == {"error": "weather service unavailable"}
 
 
 def test_timeout_is_504():
-    client = create_app({"WEATHER_CLIENT": FakeWeather(TimeoutError())}).test_client()
+    fake = FakeWeather(TimeoutError())
+    client = http_client(create_app({"WEATHER_CLIENT": methods(fake, "current")}))
     assert client.get("/weather/paris").status_code == 504

@@ -1,8 +1,14 @@
-import inspect
+import types
 
 import pytest
-
 from factories import make_accumulator, make_counter, make_multipliers
+from judge import by_reference, remote_module, type_of, value
+
+
+def candidate_list(items):
+    """A list made in the candidate's process: the test can then change the very list
+    make_multipliers received (a list of the test would cross as a copy)."""
+    return by_reference(remote_module("builtins").list)(items)
 
 
 @pytest.mark.parametrize(
@@ -40,8 +46,9 @@ def test_factories_return_closures():
     parts = make_accumulator()
     assert type(parts) is tuple and len(parts) == 3
     for fn in (tick, *parts):
-        assert inspect.isfunction(fn)
-        assert fn.__closure__
+        assert type_of(fn) is types.FunctionType
+        cells = fn.__closure__
+        assert type(cells) is tuple and len(cells) >= 1
     assert tick() == 0
 
 
@@ -49,6 +56,8 @@ def test_zero_step_is_rejected_at_once():
     """make_counter(step=0) raises ValueError when the counter is made"""
     with pytest.raises(ValueError):
         make_counter(5, 0)
+    tick = make_counter(5, -1)
+    assert [tick(), tick()] == [5, 4]
 
 
 def test_accumulator_functions_share_one_total():
@@ -99,10 +108,11 @@ def test_each_multiplier_keeps_its_own_factor():
 
 def test_multipliers_capture_values_not_the_list():
     """Changing the factor list afterwards does not change the functions"""
-    factors = [5, 6]
+    factors = candidate_list([5, 6])
     functions = make_multipliers(factors)
     factors[0] = 1000
     factors.append(7)
+    assert value(factors) == [1000, 6, 7]
     assert [f(2) for f in functions] == [10, 12]
 
 

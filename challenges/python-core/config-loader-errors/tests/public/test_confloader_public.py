@@ -1,8 +1,9 @@
-import io
-
 import pytest
-
 from confloader import ConfigError, MissingFieldError, load_config
+from judge import remote_module
+
+# A StringIO made in your code's process: load_config can call its read() and close().
+io = remote_module("io")
 
 
 def test_loads_a_valid_config():
@@ -20,4 +21,4 @@ def test_missing_port_names_the_field():
 def test_stream_is_closed():
     stream = io.StringIO('{"name": "api", "port": 1}')
     load_config(stream)
-    assert stream.closed
+    assert stream.closed is True

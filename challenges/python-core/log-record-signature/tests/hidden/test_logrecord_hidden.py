@@ -1,15 +1,31 @@
 import inspect
 
 import pytest
-
+from judge import by_reference, remote_module, type_of, value
 from logrecord import build_record
 
 P = inspect.Parameter
+builtins = remote_module("builtins")
+
+# Lists and dicts cross between the tests and the candidate's process as copies.  The
+# tests on sharing keep the candidate's own objects as handles instead: by_reference
+# around a call keeps the list or dict it returns, and `is` compares two of them.
+
+
+def record_of(*args, **kwargs):
+    """build_record(...)'s record dict itself, as a handle."""
+    return by_reference(build_record)(*args, **kwargs)
+
+
+def part(record, key):
+    """The candidate's own object at record[key]."""
+    return by_reference(record.__getitem__)(key)
 
 
 def test_signature_kinds_and_defaults():
     """The signature has the required parameter kinds, order and defaults"""
-    params = inspect.signature(build_record).parameters
+    # The signature as the candidate's process sees it; each kind arrives as a plain int.
+    params = remote_module("inspect").signature(build_record).parameters
     found = [(p.name, p.kind, p.default) for p in params.values()]
     assert found == [
         ("level", P.POSITIONAL_ONLY, P.empty),
@@ -40,38 +56,44 @@ def test_source_and_tags_are_keyword_only(call):
     """Passing source or tags by position (or leaving out message) is a TypeError"""
     with pytest.raises(TypeError):
         call()
+    record = build_record("INFO", "m", source="worker", tags=["t"])
+    assert (record["source"], record["tags"]) == ("worker", ["t"])
 
 
 def test_record_shape_and_types():
     """The record is a new dict with exactly the five keys and real list/dict values"""
-    record = build_record("warning", "slow", source="api", tags=("perf",), ms=900)
-    assert type(record) is dict
+    kept = record_of("warning", "slow", source="api", tags=("perf",), ms=900)
+    # Exact types as the candidate's process has them (a subclass would arrive as its base).
+    assert type_of(kept) is dict
+    assert type_of(part(kept, "tags")) is list
+    assert type_of(part(kept, "fields")) is dict
+    record = value(kept)
     assert set(record) == {"level", "message", "source", "tags", "fields"}
-    assert type(record["tags"]) is list
-    assert type(record["fields"]) is dict
     assert record == {"level": "WARNING", "message": "slow", "source": "api",
                       "tags": ["perf"], "fields": {"ms": 900}}
 
 
 def test_default_tags_are_not_shared_between_calls():
     """Records built with the default tags never share or leak a list"""
-    first = build_record("ERROR", "one")
-    first["tags"].append("leaked")
-    second = build_record("ERROR", "two")
-    third = build_record("INFO", "three")
-    assert first["tags"] is not second["tags"]
+    first = record_of("ERROR", "one")
+    part(first, "tags").append("leaked")
+    assert first["tags"] == ["alert", "leaked"]
+    second = record_of("ERROR", "two")
+    third = record_of("INFO", "three")
+    assert part(first, "tags") is not part(second, "tags")
     assert second["tags"] == ["alert"]
     assert third["tags"] == []
-    assert third["fields"] == {} and third["fields"] is not second["fields"]
+    assert third["fields"] == {} and part(third, "fields") is not part(second, "fields")
 
 
 def test_callers_tags_are_not_modified():
     """The caller's tags list is copied, never changed, and not kept in the record"""
-    tags = ["db", "db", "primary"]
-    record = build_record("ERROR", "down", tags=tags)
+    # The caller's list, made in the candidate's process so that its changes can be seen.
+    tags = by_reference(builtins.list)(["db", "db", "primary"])
+    record = record_of("ERROR", "down", tags=tags)
     assert record["tags"] == ["db", "primary", "alert"]
-    assert tags == ["db", "db", "primary"]
-    assert record["tags"] is not tags
+    assert value(tags) == ["db", "db", "primary"]
+    assert part(record, "tags") is not tags
     again = build_record("ERROR", "down again", tags=tags)
     assert again["tags"] == ["db", "primary", "alert"]
 
@@ -96,6 +118,7 @@ def test_unknown_level_is_a_value_error(level):
     """A level string outside the four known ones raises ValueError"""
     with pytest.raises(ValueError):
         build_record(level, "x")
+    assert build_record("Warning", "x")["level"] == "WARNING"
 
 
 @pytest.mark.parametrize(
@@ -110,3 +133,4 @@ def test_wrong_types_are_type_errors(call):
     """A non-str level or message, or a bare string as tags, raises TypeError"""
     with pytest.raises(TypeError):
         call()
+    assert build_record("INFO", "x", tags=("db",))["tags"] == ["db"]

@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-
 from logstats import LogEncoder, parse_line, summarize, to_json
 
 LOG = """\
@@ -18,7 +17,7 @@ garbage line here
 2024-03-05T10:00:30 GET /health 200 0.7ms
 2024-03-05T10:00:31 FETCH /health 200 0.7ms
 2024-03-05T10:00:32 GET /health 200 0.7ms
-"""
+"""  # noqa: W291 - the spaces that end one line are part of the data
 
 
 def test_parse_line_types():
@@ -140,6 +139,7 @@ def test_encoder_still_rejects_unknown_types():
         json.dumps({"x": object()}, cls=LogEncoder)
     with pytest.raises(TypeError):
         json.dumps({1, 2}, cls=LogEncoder)
+    assert json.dumps({"ok": [1, "a", None, 2.5]}, cls=LogEncoder) == '{"ok": [1, "a", null, 2.5]}'
 
 
 def test_to_json_round_trip():

@@ -3,19 +3,25 @@ import time
 from decimal import Decimal
 
 import pytest
-
+from judge import remote_module, subclass
 from parallel import AtomicCounter, parallel_map
 
 WAIT = 0.5  # upper bound for event waits; correct code never waits this long
 
 
-class SlowStep:
-    """Adds 1 to a number, slowly: the addition yields the GIL in the middle of an increment."""
+def slow_radd(self, other):
+    """Adds 1 to a number, slowly: the addition yields in the middle of an increment."""
+    current = other
+    time.sleep(0.001)
+    return current + 1
 
-    def __radd__(self, other):
-        current = other
-        time.sleep(0.001)
-        return current + 1
+
+def slow_step_class():
+    """SlowStep, made in the candidate's process so that `value + SlowStep()` there calls
+    slow_radd (in the tests' process) with the current value."""
+    # partialmethod (made over there) binds the instance, as a function in a class would.
+    as_method = remote_module("functools").partialmethod
+    return subclass(object, "SlowStep", {"__radd__": as_method(slow_radd)})
 
 
 def test_results_keep_input_order():
@@ -129,10 +135,13 @@ def test_rejects_bad_max_workers_before_any_call():
         with pytest.raises(error):
             parallel_map(lambda n: n, [], max_workers=workers)
     assert read == []
+    assert parallel_map(lambda n: n * 5, items(), max_workers=1) == [5]
+    assert read == [True]
 
 
 def test_counter_loses_no_updates():
     """Concurrent increments are never lost and every call gets a distinct new value"""
+    SlowStep = slow_step_class()  # noqa: N806
     counter = AtomicCounter()
     start = threading.Barrier(4, timeout=WAIT)
     seen = []

@@ -1,46 +1,54 @@
 import dataclasses
-import typing
 
 import pytest
-
 from jobs import Job
+from judge import by_reference, remote_module, type_of, value
+
+# The modules as the candidate's process has them: dataclasses.fields and
+# typing.get_type_hints must look at the class where it lives.
+DATACLASSES = remote_module("dataclasses")
+TYPING = remote_module("typing")
+BUILTINS = remote_module("builtins")
 
 
 def test_is_a_dataclass_with_fields_in_order_and_type_hints():
     """Job is a dataclass whose fields are priority, name, tags, options with the given hints"""
-    assert dataclasses.is_dataclass(Job)
-    assert [f.name for f in dataclasses.fields(Job)] == ["priority", "name", "tags", "options"]
-    hints = typing.get_type_hints(Job)
+    assert DATACLASSES.is_dataclass(Job) is True
+    assert [f.name for f in DATACLASSES.fields(Job)] == ["priority", "name", "tags", "options"]
+    hints = TYPING.get_type_hints(Job)
+    assert type(hints) is dict
     assert hints == {
         "priority": int,
         "name": str,
-        "tags": frozenset[str],
-        "options": dict[str, str],
+        "tags": BUILTINS.frozenset[str],  # generic aliases made over there, to compare there
+        "options": BUILTINS.dict[str, str],
     }
 
 
 def test_defaults_come_from_factories():
     """tags and options use default_factory, and each job gets its own options dict"""
-    by_name = {f.name: f for f in dataclasses.fields(Job)}
+    by_name = {f.name: f for f in DATACLASSES.fields(Job)}
     for name, kind in (("tags", frozenset), ("options", dict)):
         f = by_name[name]
-        assert f.default is dataclasses.MISSING
-        assert f.default_factory is not dataclasses.MISSING
+        assert f.default is DATACLASSES.MISSING
+        assert f.default_factory is not DATACLASSES.MISSING
         made = f.default_factory()
         assert type(made) is kind and len(made) == 0
     first, second = Job(1, "a"), Job(1, "b")
     assert type(first.tags) is frozenset and first.tags == frozenset()
     assert type(first.options) is dict and first.options == {}
-    assert first.options is not second.options
+    # The dicts themselves, not copies: the same dict gives the same handle.
+    assert by_reference(first).options is by_reference(first).options
+    assert by_reference(first).options is not by_reference(second).options
 
 
 def test_instances_are_frozen():
     """Setting, adding or deleting any attribute raises FrozenInstanceError"""
     job = Job(4, "index", tags={"x"}, options={"k": "v"})
-    for attr, value in (("priority", 5), ("name", "other"), ("tags", frozenset()),
-                        ("options", {}), ("brand_new", 1)):
+    for attr, new_value in (("priority", 5), ("name", "other"), ("tags", frozenset()),
+                            ("options", {}), ("brand_new", 1)):
         with pytest.raises(dataclasses.FrozenInstanceError):
-            setattr(job, attr, value)
+            setattr(job, attr, new_value)
     with pytest.raises(dataclasses.FrozenInstanceError):
         del job.name
     assert (job.priority, job.name) == (4, "index")
@@ -62,7 +70,7 @@ def test_ordering_uses_priority_then_name_only():
     assert not Job(1, "x", tags={"a", "b"}) < Job(1, "x", tags={"a"})
     assert Job(3, "a") > Job(2, "z")
     with pytest.raises(TypeError):
-        Job(1, "a") < (1, "a")
+        remote_module("operator").lt(Job(1, "a"), (1, "a"))  # compared by the candidate's code
 
 
 def test_equality_and_hash_ignore_tags_and_options():
@@ -85,6 +93,7 @@ def test_priority_is_validated(bad_values, error):
     for priority in bad_values:
         with pytest.raises(error):
             Job(priority, "job")
+    assert Job(7, "job").priority == 7
 
 
 def test_boundary_priorities_are_accepted():
@@ -116,11 +125,13 @@ def test_tags_are_normalised_and_checked():
 
 def test_options_are_copied():
     """The job keeps its own copy of options; changing the caller's dict later changes nothing"""
-    given = {"env": "prod"}
+    # The caller's dict lives in the candidate's process, where the job can keep it.
+    given = by_reference(BUILTINS.dict)(env="prod")
     job = Job(1, "deploy", options=given)
     given["env"] = "dev"
     given["extra"] = "1"
-    assert type(job.options) is dict
+    assert value(given) == {"env": "dev", "extra": "1"}
+    assert type_of(by_reference(job).options) is dict
     assert job.options == {"env": "prod"}
 
 
@@ -128,7 +139,7 @@ def test_with_priority_returns_a_validated_copy():
     """with_priority returns a new Job with the other fields kept; the original is unchanged"""
     job = Job(5, "report", tags={"weekly"}, options={"to": "team"})
     moved = job.with_priority(1)
-    assert type(moved) is Job
+    assert type_of(moved) is Job
     assert moved is not job
     assert (moved.priority, moved.name) == (1, "report")
     assert moved.tags == {"weekly"} and moved.options == {"to": "team"}

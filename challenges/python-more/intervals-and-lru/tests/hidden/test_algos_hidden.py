@@ -1,6 +1,6 @@
 import pytest
-
 from algos import LRUCache, merge_intervals
+from judge import by_reference, remote_module, subclass, type_of, value
 
 
 @pytest.mark.parametrize(
@@ -26,19 +26,22 @@ def test_merge_cases(cases):
 
 def test_merge_returns_new_list_of_tuples_and_keeps_input():
     """The result is a new list of tuples; the input list and its inner lists are unchanged"""
-    given = [[9, 12], [1, 4], [2, 3], [11, 14]]
-    snapshot = [list(pair) for pair in given]
-    inner = given[1]
-    result = merge_intervals(given)
-    assert type(result) is list and result is not given
-    assert result == [(1, 4), (9, 14)]
-    assert all(type(pair) is tuple for pair in result)
-    assert given == snapshot and given[1] is inner
+    # The input is built in the candidate's process, so that an in-place change is seen.
+    make_list = by_reference(remote_module("builtins").list)
+    inner = make_list([1, 4])
+    given = make_list([[9, 12], inner, [2, 3], [11, 14]])
+    result = by_reference(merge_intervals)(given)
+    assert type_of(result) is list and result is not given
+    merged = value(result)
+    assert merged == [(1, 4), (9, 14)]
+    assert all(type(pair) is tuple for pair in merged)
+    assert value(given) == [[9, 12], [1, 4], [2, 3], [11, 14]]
+    assert by_reference(by_reference(given).__getitem__)(1) is inner
 
 
 def test_merge_accepts_any_iterable():
     """A generator of pairs works, and a single interval comes back as it was"""
-    assert merge_intervals((pair for pair in [(6, 8), (0, 1)])) == [(0, 1), (6, 8)]
+    assert merge_intervals(pair for pair in [(6, 8), (0, 1)]) == [(0, 1), (6, 8)]
     assert merge_intervals([[2, 9]]) == [(2, 9)]
     assert merge_intervals(iter(())) == []
 
@@ -48,6 +51,7 @@ def test_merge_rejects_reversed_pairs():
     for bad in ([(3, 1)], [(1, 2), (5, 4)], [[0, -1]]):
         with pytest.raises(ValueError):
             merge_intervals(bad)
+    assert merge_intervals([(4, 4), (1, 2)]) == [(1, 2), (4, 4)]
 
 
 def test_lru_get_refreshes_recency():
@@ -99,6 +103,9 @@ def test_lru_rejects_bad_capacity():
                             (2.0, TypeError), ("3", TypeError), (None, TypeError)):
         with pytest.raises(error):
             LRUCache(capacity)
+    cache = LRUCache(1)
+    cache.put("k", "v")
+    assert cache.keys() == ["k"] and cache.get("k") == "v"
 
 
 def test_lru_misses_falsy_values_and_contains():
@@ -118,33 +125,41 @@ def test_lru_misses_falsy_values_and_contains():
     assert len(cache) == 2
 
 
-class Key:
-    """A key that counts how often it is compared with ==."""
+COMPARISONS = [0]
+BUDGET = 8  # comparisons allowed per get or put
 
-    comparisons = 0
 
-    def __init__(self, n):
-        self.n = n
+def make_key_class(operations: int):
+    """A key class made in the candidate's process: it hashes like its text, and each ==
+    on it calls back into the tests, which count it.  Past BUDGET * operations the count
+    stops a scanning cache right away instead of letting it run on."""
+    user_string = remote_module("collections").UserString
 
-    def __hash__(self):
-        return hash(self.n)
+    def counted_eq(self, other):
+        COMPARISONS[0] += 1
+        assert COMPARISONS[0] <= BUDGET * operations, "the cache compares keys one by one"
+        return user_string.__eq__(self, other)
 
-    def __eq__(self, other):
-        Key.comparisons += 1
-        return isinstance(other, Key) and self.n == other.n
+    # partialmethod (made over there) binds the instance, as a function in a class would.
+    as_method = remote_module("functools").partialmethod
+    return subclass(user_string, "Key", {"__eq__": as_method(counted_eq),
+                                         "__hash__": user_string.__hash__})
 
 
 def test_lru_get_and_put_do_not_scan():
     """get and put use hashing, not a scan: comparisons per operation stay constant"""
     size = 400
+    steps = range(0, size, 3)
+    Key = make_key_class(2 * len(steps))  # noqa: N806
+    COMPARISONS[0] = 0
     cache = LRUCache(size)
     for n in range(size):
-        cache.put(Key(n), n)
-    Key.comparisons = 0
+        cache.put(Key(str(n)), n)
+    COMPARISONS[0] = 0
     operations = 0
-    for n in range(0, size, 3):
-        assert cache.get(Key(n)) == n  # equal but not identical keys
-        cache.put(Key(n + 1), -n)
+    for n in steps:
+        assert cache.get(Key(str(n))) == n  # equal but not identical keys
+        cache.put(Key(str(n + 1)), -n)
         operations += 2
     assert len(cache) == size
-    assert Key.comparisons <= 8 * operations
+    assert COMPARISONS[0] <= BUDGET * operations

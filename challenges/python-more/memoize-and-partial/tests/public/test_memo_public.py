@@ -1,5 +1,4 @@
-import functools
-
+from judge import remote_module
 from memo import bounded, memoize, per_region
 
 
@@ -35,6 +34,6 @@ def test_bounded_has_lru_cache_info():
 def test_per_region_returns_partials():
     fetchers = per_region(lambda key, *, region: f"{region}:{key}", ["eu", "us"])
     assert set(fetchers) == {"eu", "us"}
-    assert isinstance(fetchers["eu"], functools.partial)
+    assert isinstance(fetchers["eu"], remote_module("functools").partial)
     assert fetchers["eu"]("price") == "eu:price"
     assert fetchers["us"]("price") == "us:price"

@@ -1,6 +1,6 @@
 import pytest
-
 from app import create_app
+from judge import http_client
 
 BOOK = {"isbn": "9780134685991", "title": "Effective Java", "year": 2018}
 OTHER = {"isbn": "9781449355739", "title": "Learning Python", "year": 2013}
@@ -8,7 +8,8 @@ OTHER = {"isbn": "9781449355739", "title": "Learning Python", "year": 2013}
 
 @pytest.fixture
 def client():
-    return create_app().test_client()
+    app = create_app()
+    return http_client(app)
 
 
 def books(client):

@@ -1,13 +1,14 @@
 import pytest
-
 from app import create_app
+from judge import http_client
 
 BOOK = {"isbn": "9780134685991", "title": "Effective Java", "year": 2018}
 
 
 @pytest.fixture
 def client():
-    return create_app().test_client()
+    app = create_app()
+    return http_client(app)
 
 
 def test_create_returns_201_and_location(client):

@@ -1,11 +1,11 @@
 import pytest
-
 from app import create_app
+from judge import http_client
 
 
 @pytest.fixture
 def client():
-    return create_app(clock=lambda: 1_700_000_000.4).test_client()
+    return http_client(create_app(clock=lambda: 1_700_000_000.4))
 
 
 def test_get_has_validators(client):

@@ -1,10 +1,9 @@
-import copy
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from app import create_app
+from judge import by_reference, http_client, remote_module, value
 
 ROWS = [
     (1, "Widget", "tools", 500),
@@ -20,12 +19,13 @@ ROWS = [
     (11, "Jigsaw", "tools", 4000),
     (12, "Kettle", "home & garden", 2500),
 ]
-PRODUCTS = [dict(zip(("id", "name", "category", "price"), row)) for row in ROWS]
+PRODUCTS = [dict(zip(("id", "name", "category", "price"), row, strict=True)) for row in ROWS]
 
 
 @pytest.fixture
 def client():
-    return create_app(copy.deepcopy(PRODUCTS)).test_client()
+    # PRODUCTS reaches the app as a copy, so no test can change it by accident.
+    return http_client(create_app(PRODUCTS))
 
 
 def ids(r):
@@ -73,7 +73,7 @@ def test_limit_and_offset_select_the_slice(client):
 def test_limit_above_maximum_is_clamped():
     """A limit above 100 is clamped to 100 in the page, the body and the links"""
     many = [{"id": n, "name": f"P{n}", "category": "bulk", "price": n} for n in range(1, 131)]
-    client = create_app(many).test_client()
+    client = http_client(create_app(many))
     r = client.get("/products?limit=500")
     assert ids(r) == list(range(1, 101))
     assert r.json["limit"] == 100
@@ -169,15 +169,21 @@ def test_offset_past_the_end_is_an_empty_page(client):
 
 def test_callers_list_is_neither_changed_nor_shared():
     """The app copies the products: sorting does not reorder them, later edits do not leak"""
-    mine = copy.deepcopy(PRODUCTS)
-    client = create_app(mine).test_client()
+    # A list sent from here would reach the app as a copy of its own; build the caller's
+    # list and dicts in the app's process instead and keep handles on them, so that the
+    # app really gets the caller's objects and the test can look at and change them.
+    builtins = remote_module("builtins")
+    rows = [by_reference(builtins.dict)(product) for product in PRODUCTS]
+    mine = by_reference(builtins.list)(rows)
+    client = http_client(create_app(mine))
     client.get("/products?sort=-price")
     client.get("/products?sort=name")
-    assert mine == PRODUCTS
+    assert value(mine) == PRODUCTS
     mine.append({"id": 13, "name": "Late", "category": "art", "price": 1})
-    mine[0]["price"] = 1
+    rows[0]["price"] = 1
+    assert len(mine) == 13 and value(rows[0])["price"] == 1
     r = client.get("/products?limit=20&sort=price")
     assert r.json["total"] == 12
     assert r.json["items"][0]["id"] == 7
-    empty = create_app().test_client()  # keep the client: Flask 2.2 holds the app weakly
+    empty = http_client(create_app())
     assert empty.get("/products").json["total"] == 0

@@ -1,6 +1,6 @@
 import pytest
-
 from app import create_app
+from judge import http_client
 
 PRODUCTS = [
     {"id": n, "name": f"Product {n:02d}", "category": "tools", "price": 100 * n}
@@ -10,7 +10,7 @@ PRODUCTS = [
 
 @pytest.fixture
 def client():
-    return create_app(PRODUCTS).test_client()
+    return http_client(create_app(PRODUCTS))
 
 
 def test_default_page(client):

@@ -1,8 +1,8 @@
 import json
 
 import pytest
-
 from app import create_app
+from judge import http_client
 
 ITEM = {"sku": "AB-1", "quantity": 2}
 ORDER = {"customer_id": 7, "items": [ITEM]}
@@ -15,7 +15,7 @@ def app():
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return http_client(app)
 
 
 def problem_of(r, status):
@@ -154,7 +154,7 @@ def test_crash_is_a_500_problem_without_internals(app):
     def explode():
         raise RuntimeError("password=hunter2 at /srv/app/db.py")
 
-    body = problem_of(app.test_client().get("/explode"), 500)
+    body = problem_of(http_client(app).get("/explode"), 500)
     assert body["type"] == "about:blank"
     assert body["title"] == "Internal Server Error"
     text = json.dumps(body)

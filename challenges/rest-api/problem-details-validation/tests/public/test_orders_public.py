@@ -1,13 +1,14 @@
 import pytest
-
 from app import create_app
+from judge import http_client
 
 ORDER = {"customer_id": 7, "items": [{"sku": "AB-1", "quantity": 2}]}
 
 
 @pytest.fixture
 def client():
-    return create_app().test_client()
+    app = create_app()
+    return http_client(app)
 
 
 def test_valid_order_is_created(client):

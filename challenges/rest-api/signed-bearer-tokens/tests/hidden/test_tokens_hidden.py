@@ -4,14 +4,16 @@ import hmac
 import json
 
 import pytest
-
 from app import create_app, make_token
+from judge import http_client
 
 SECRET = b"hidden-test-secret"
 NOW = 1_700_000_000
 
 
 class Clock:
+    """A hand-moved clock; the app calls it like time.time."""
+
     def __init__(self, now=NOW):
         self.now = now
 
@@ -49,13 +51,15 @@ def clock():
 
 @pytest.fixture
 def client(clock):
-    return create_app(SECRET, clock=clock).test_client()
+    return http_client(create_app(SECRET, clock=clock))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def shared():
-    """One app for the read-only checks that never change state."""
-    return create_app(SECRET, clock=Clock()).test_client()
+    """An app for the read-only checks that never change state."""
+    # One app per test, so that a test that makes the app's process fail (and restart)
+    # leaves the following tests a working app.
+    return http_client(create_app(SECRET, clock=Clock()))
 
 
 def login(client, user, password):
@@ -265,3 +269,9 @@ def test_create_app_needs_a_bytes_secret(secret):
     """create_app raises ValueError unless the secret is non-empty bytes"""
     with pytest.raises(ValueError):
         create_app(secret)
+    # A good secret is accepted and gives a working app.
+    client = http_client(create_app(b"k", clock=Clock()))
+    r = client.post("/token", json={"username": "carol", "password": "readonly"})
+    assert r.status_code == 200
+    assert check_signed(r.json["access_token"], b"k") == {
+        "sub": "carol", "scope": "notes:read", "exp": NOW + 300}

@@ -1,13 +1,13 @@
 import pytest
-
 from app import create_app
+from judge import http_client
 
 NOW = 1_700_000_000
 
 
 @pytest.fixture
 def client():
-    return create_app(b"public-secret", clock=lambda: NOW).test_client()
+    return http_client(create_app(b"public-secret", clock=lambda: NOW))
 
 
 def login(client, user, password):

@@ -1,9 +1,11 @@
 import pytest
-
 from app import create_app
+from judge import http_client
 
 
 class Clock:
+    """A hand-moved clock that counts how often the app reads it."""
+
     def __init__(self, now=1000.0):
         self.now = now
         self.calls = 0
@@ -19,7 +21,7 @@ def key(name="k1"):
 
 def make(capacity, rate, clock=None):
     clock = clock or Clock()
-    return clock, create_app(clock=clock, capacity=capacity, refill_per_second=rate).test_client()
+    return clock, http_client(create_app(clock=clock, capacity=capacity, refill_per_second=rate))
 
 
 def status(client, name="k1", path="/api/ping"):
@@ -107,7 +109,7 @@ def test_each_key_has_its_own_bucket():
     assert r.status_code == 200
     assert r.headers.get("X-RateLimit-Remaining") == "1"
     assert status(client, "alice") == 429
-    other_app = create_app(clock=clock, capacity=2, refill_per_second=1.0).test_client()
+    other_app = http_client(create_app(clock=clock, capacity=2, refill_per_second=1.0))
     assert status(other_app, "alice") == 200
 
 
@@ -153,11 +155,14 @@ def test_bad_settings_raise_value_error(kwargs):
     """create_app refuses a capacity that is not an int >= 1 or a refill rate <= 0"""
     with pytest.raises(ValueError):
         create_app(clock=Clock(), **kwargs)
+    # The smallest valid settings are accepted and give a working limiter.
+    clock, client = make(1, 0.5)
+    assert [status(client) for _ in range(2)] == [200, 429]
 
 
 def test_default_clock_and_settings_work():
     """Without arguments the app uses a real clock, capacity 5 and 1 token per second"""
-    client = create_app().test_client()
+    client = http_client(create_app())
     r = client.get("/api/ping", headers=key())
     assert r.status_code == 200
     assert r.headers.get("X-RateLimit-Limit") == "5"

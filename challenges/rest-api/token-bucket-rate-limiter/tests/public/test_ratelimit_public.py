@@ -1,4 +1,5 @@
 from app import create_app
+from judge import http_client
 
 
 class Clock:
@@ -13,7 +14,7 @@ KEY = {"X-API-Key": "k1"}
 
 
 def test_burst_up_to_capacity_then_429():
-    client = create_app(clock=Clock(), capacity=3, refill_per_second=1.0).test_client()
+    client = http_client(create_app(clock=Clock(), capacity=3, refill_per_second=1.0))
     for _ in range(3):
         assert client.get("/api/ping", headers=KEY).status_code == 200
     r = client.get("/api/ping", headers=KEY)
@@ -22,11 +23,11 @@ def test_burst_up_to_capacity_then_429():
 
 
 def test_missing_key_is_401():
-    client = create_app(clock=Clock()).test_client()
+    client = http_client(create_app(clock=Clock()))
     assert client.get("/api/ping").status_code == 401
 
 
 def test_health_is_not_limited():
-    client = create_app(clock=Clock(), capacity=1).test_client()
+    client = http_client(create_app(clock=Clock(), capacity=1))
     for _ in range(5):
         assert client.get("/health").status_code == 200

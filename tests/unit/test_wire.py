@@ -1,0 +1,351 @@
+"""The judge's side of the wire, against hostile input and against a real candidate process.
+
+The decoder tests feed lab_wire hand-made forms; the others start lab_candidate.py as a
+subprocess on one end of a socket pair (no container: these prove the protocol's
+semantics, test_separation.py proves the sandbox's boundary) and drive it through the
+judge's handles, as a challenge's tests would."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+RUNNER = Path(__file__).resolve().parents[2] / "worker" / "runner"
+sys.path.insert(0, str(RUNNER))
+
+import lab_proxy  # noqa: E402
+import lab_wire  # noqa: E402
+from lab_proxy import CandidateFailure, Handle, Link  # noqa: E402
+from lab_wire import WireError  # noqa: E402
+
+
+class _Dead:
+    """A connection stand-in for decoding alone."""
+
+    def release(self, ident, count):
+        pass
+
+
+DEAD = _Dead()
+
+
+def decode(node):
+    return lab_proxy.JudgeDecoder(DEAD)(node)
+
+
+@pytest.mark.parametrize("node", [
+    {"a": 1}, [], [5], ["zz"], ["d", 1], ["b", "not base64!"], ["D", "x" * 3000],
+    ["td", 1, "2", 3], ["r", 1, 2], ["c+", 1, 2], ["Q", "1", "0"], ["dt", "yesterday"],
+    ["c", -1], ["c", 2 ** 60], ["c", "7"], ["g", 999999], ["B", "eval"], ["B", "print"],
+    ["M", "os", "system"], ["M", "_pytest.outcomes", "Skipped"], ["xe", ["B", "int"], ["l"], "", None, None, None],
+    ["nt", "1bad", ["a"], 1], ["nt", "P", ["_hidden"], 1], ["s", ["l"]], ["d", ["c", 5], 1],
+])
+def test_malformed_forms_are_refused(node):
+    with pytest.raises((WireError, LookupError)):
+        decode(node)
+
+
+def test_caps_on_depth_and_size():
+    deep = 1
+    for _ in range(lab_wire.MAX_DEPTH + 5):
+        deep = ["l", deep]
+    with pytest.raises(WireError, match="nested"):
+        decode(deep)
+    with pytest.raises(WireError, match="items"):
+        decode(["l", *(["l"] for _ in range(lab_wire.MAX_NODES + 1))])
+
+
+def test_plain_values_arrive_as_exact_builtin_types():
+    value = decode(["d", "k", ["t", 1, 2.5, True, None, ["b", "aGk="], ["D", "1.50"],
+                               ["Q", "1", "3"], ["f", "x"], ["s", 3], ["r", 0, 5, 2], ["NI"],
+                               ["nt", "Point", ["x", "y"], 1, 2]]])
+    items = value["k"]
+    assert [type(v).__name__ for v in items[:10]] == [
+        "int", "float", "bool", "NoneType", "bytes", "Decimal", "Fraction", "frozenset", "set",
+        "range"]
+    assert items[10] is NotImplemented
+    assert items[11] == (1, 2) and items[11].y == 2 and type(items[11]).__name__ == "Point"
+
+
+def test_an_exception_never_becomes_a_skip_or_an_interrupt():
+    for ref in (["B", "KeyboardInterrupt"], ["B", "SystemExit"], ["M", "unittest", "SkipTest"],
+                ["xc", 5, "_pytest.outcomes", "Skipped", [["B", "BaseException"]]]):
+        exc = lab_proxy.exception_value(["xe", ref, ["l", "free"], "free", None, None, None],
+                                        lab_proxy.JudgeDecoder(DEAD), 0)
+        assert isinstance(exc, Exception) and not isinstance(exc, (KeyboardInterrupt, SystemExit))
+        import unittest
+
+        assert not isinstance(exc, unittest.SkipTest)
+
+
+# -- against a real candidate process -----------------------------------------------------
+
+SOLUTION = '''
+import threading
+
+
+class Lying(int):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = int.__hash__
+
+
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+
+    def __eq__(self, other):
+        return isinstance(other, Money) and other.cents == self.cents
+
+    def __hash__(self):
+        return hash(self.cents)
+
+
+class ConfigError(ValueError):
+    def __init__(self, field):
+        super().__init__(f"bad {field}")
+        self.field = field
+
+
+class Anything:
+    def __eq__(self, other):
+        return True
+
+    def __bool__(self):
+        return True
+
+    def __exit__(self, *exc):
+        return True
+
+    def __enter__(self):
+        return self
+
+
+LOG = []
+
+
+def lying():
+    return Lying(7)
+
+
+def anything():
+    return Anything()
+
+
+def fail(field):
+    raise ConfigError(field)
+
+
+def call_back(fn, *args):
+    return fn(*args)
+
+
+def call_method(obj, name):
+    return getattr(obj, name)()
+
+
+def rethrow(fn):
+    try:
+        fn()
+    except Exception as exc:
+        LOG.append(exc)
+        raise
+
+
+def in_threads(fn, count):
+    results = [None] * count
+    threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, fn(i))) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def spin():
+    while True:
+        pass
+
+
+def swallow_assertions(fn):
+    try:
+        fn()
+    except BaseException:
+        return "swallowed"
+'''
+
+
+@pytest.fixture
+def candidate(tmp_path):
+    (tmp_path / "solution.py").write_text(SOLUTION)
+    judge_end, own_end = socket.socketpair()
+    proc = subprocess.Popen(
+        [sys.executable, str(RUNNER / "lab_candidate.py"),
+         json.dumps({"cpu_seconds": 30, "work_dir": str(tmp_path),
+                     "wire_fd": own_end.fileno()})],
+        pass_fds=(own_end.fileno(),), cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(RUNNER)})
+    own_end.close()
+    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_proxy.encode, decode=None,
+                               encode_error=lab_proxy.encode_exception, decode_error=None,
+                               persistent=False)
+    conn.decode = lab_proxy.decoder_for(conn)
+    conn.decode_error = lab_proxy.decode_error_for(conn)
+    import lab_judge
+
+    conn.serve = lab_judge._callback_server(conn)
+    conn.start()
+    Link.current = lambda: conn
+    Link.failure = lambda c, reason: CandidateFailure(reason, "crashed", reason)
+    Link.limits = {"test_seconds": 5}
+    Link.incarnation += 1
+    lab_proxy.CONTEXT.deadline = time.monotonic() + 20
+    yield lab_proxy.RemoteModule("solution")
+    conn.close()
+    proc.kill()
+    proc.wait()
+
+
+def test_a_lying_int_arrives_as_a_true_int(candidate):
+    value = candidate.lying()
+    assert type(value) is int and value == 7 and value != 8
+
+
+def test_a_handle_is_never_equal_to_a_plain_value(candidate):
+    anything = candidate.anything()
+    assert type(anything) is Handle
+    assert anything != 3 and not (anything == 3) and not (3 == anything)
+    assert anything not in [1, 2, 3] and anything != "x" and anything != [anything]
+    with pytest.raises(TypeError):
+        anything < 3  # noqa: B015 - order against a plain value is refused, not guessed
+
+
+def test_two_handles_compare_with_the_candidates_eq(candidate):
+    assert candidate.Money(5) == candidate.Money(5)
+    assert candidate.Money(5) != candidate.Money(6)
+    money = candidate.Money(5)
+    assert candidate.call_back(lambda m: m, money) is money  # one proxy per object
+
+
+def test_the_candidates_exceptions_are_mirrors(candidate):
+    ConfigError = candidate.ConfigError  # noqa: N806
+    assert issubclass(ConfigError, ValueError)
+    with pytest.raises(ConfigError) as info:
+        candidate.fail("port")
+    assert info.value.field == "port" and str(info.value) == "bad port"
+    made = ConfigError("host")
+    assert isinstance(made, ValueError) and made.field == "host"
+
+
+def test_exceptions_of_the_tests_come_back_as_themselves(candidate):
+    mine = KeyError("mine")
+
+    def boom():
+        raise mine
+
+    with pytest.raises(KeyError) as info:
+        candidate.rethrow(boom)
+    assert info.value is mine
+
+
+def test_callbacks_may_only_be_called(candidate):
+    assert candidate.call_back(lambda a, b: a + b, 2, 3) == 5
+
+    class Account:
+        def balance(self):
+            return 100
+
+        def private(self):
+            return "secret"
+
+    with pytest.raises(AttributeError):
+        candidate.call_method(Account(), "balance")
+    assert candidate.call_method(lab_proxy.methods(Account(), "balance"), "balance") == 100
+    with pytest.raises(AttributeError):
+        candidate.call_method(lab_proxy.methods(Account(), "balance"), "private")
+
+
+def test_callbacks_from_many_candidate_threads_run_at_once(candidate):
+    barrier = threading.Barrier(4, timeout=5)
+
+    def meet(i):
+        barrier.wait()
+        return i * 10
+
+    assert candidate.in_threads(meet, 4) == [0, 10, 20, 30]
+
+
+def test_a_failed_assertion_in_a_callback_is_kept_even_if_swallowed(candidate):
+    lab_proxy.CONTEXT.failures = []
+
+    def check():
+        assert 1 == 2
+
+    assert candidate.swallow_assertions(check) == "swallowed"
+    assert len(lab_proxy.CONTEXT.failures) == 1
+    assert isinstance(lab_proxy.CONTEXT.failures[0], AssertionError)
+
+
+def test_a_context_manager_cannot_swallow_an_assertion(candidate):
+    with pytest.raises(AssertionError):
+        with candidate.anything():
+            raise AssertionError("the test's check")
+    with candidate.anything():  # other exceptions it may swallow, as Python allows
+        raise KeyError("x")
+
+
+def test_no_answer_before_the_deadline_is_a_failure_of_the_candidate(candidate):
+    lab_proxy.CONTEXT.deadline = time.monotonic() + 0.5
+    with pytest.raises(CandidateFailure):
+        candidate.spin()
+
+
+def test_garbage_on_the_socket_breaks_the_connection(tmp_path):
+    judge_end, other = socket.socketpair()
+    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_proxy.encode,
+                               decode=lambda n: n, encode_error=lab_proxy.encode_exception,
+                               decode_error=lambda n: Exception(n))
+    conn.start()
+    other.sendall(struct.pack(">I", 2 ** 31) + b"x")
+    for _ in range(100):
+        if conn.broken:
+            break
+        time.sleep(0.01)
+    assert conn.broken and "protocol violation" in conn.broken
+    with pytest.raises(lab_wire.RemoteGone):
+        conn.request("import", ["x"])
+
+
+def test_an_unsolicited_answer_breaks_the_connection():
+    judge_end, other = socket.socketpair()
+    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_proxy.encode,
+                               decode=lambda n: n, encode_error=lab_proxy.encode_exception,
+                               decode_error=lambda n: Exception(n))
+    conn.start()
+    body = json.dumps([1, 12345, True]).encode()
+    other.sendall(struct.pack(">I", len(body)) + body)
+    for _ in range(100):
+        if conn.broken:
+            break
+        time.sleep(0.01)
+    assert conn.broken and "nobody made" in conn.broken
+
+
+def test_values_too_big_for_the_wire_come_back_as_handles(candidate):
+    made = candidate.call_back(textwrap.dedent, "x")  # a plain function of the judge's stdlib
+    assert made == "x"
+    big = candidate.call_back(list, range(1_000_000))
+    assert type(big) is Handle and len(big) == 1_000_000
+    assert Decimal("1.5") == candidate.call_back(Decimal, "1.5")
