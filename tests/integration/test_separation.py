@@ -190,8 +190,8 @@ for path in ["/judge", "/judge/tests", "/judge/tests/hidden/test_hidden.py", "/s
         found[path] = sorted(os.listdir(path)) if os.path.isdir(path) else open(path).read()[:50]
     except OSError as exc:
         found[path] = type(exc).__name__
-found["glob"] = [hit for top in ("/judge", "/sandbox", "/opt", "/tmp", "/etc", "/usr/local", "/var", "/home", "/root", "/run")
-                for hit in glob.glob(top + "/**/test_hidden*", recursive=True)]
+TOPS = ("/judge", "/sandbox", "/opt", "/tmp", "/etc", "/usr/local", "/var", "/home", "/root", "/run")
+found["glob"] = [hit for top in TOPS for hit in glob.glob(top + "/**/test_hidden*", recursive=True)]
 print("FOUND" + json.dumps(found))
 '''
     result = submit(probe, mode="run")

@@ -48,7 +48,8 @@ def decode(node):
     {"a": 1}, [], [5], ["zz"], ["d", 1], ["b", "not base64!"], ["D", "x" * 3000],
     ["td", 1, "2", 3], ["r", 1, 2], ["c+", 1, 2], ["Q", "1", "0"], ["dt", "yesterday"],
     ["c", -1], ["c", 2 ** 60], ["c", "7"], ["g", 999999], ["B", "eval"], ["B", "print"],
-    ["M", "os", "system"], ["M", "_pytest.outcomes", "Skipped"], ["xe", ["B", "int"], ["l"], "", None, None, None],
+    ["M", "os", "system"], ["M", "_pytest.outcomes", "Skipped"],
+    ["xe", ["B", "int"], ["l"], "", None, None, None],
     ["nt", "1bad", ["a"], 1], ["nt", "P", ["_hidden"], 1], ["s", ["l"]], ["d", ["c", 5], 1],
 ])
 def test_malformed_forms_are_refused(node):
