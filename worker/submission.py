@@ -12,7 +12,8 @@ FORBIDDEN_NAMES = {
 }
 # Module names a candidate file must not shadow, beyond the standard library.
 RESERVED_MODULES = {"pytest", "_pytest", "pluggy", "py", "lab_supervisor", "lab_judge",
-                    "lab_candidate", "lab_wire", "lab_proxy", "judge", "imagefacts", "flask",
+                    "lab_candidate", "lab_wire", "lab_context", "lab_proxy", "lab_mirror",
+                    "lab_codec", "judge", "imagefacts", "flask",
                     "werkzeug", "jinja2", "iniconfig"}
 MAX_NAME = 100
 

@@ -24,9 +24,13 @@ import pytest
 RUNNER = Path(__file__).resolve().parents[2] / "worker" / "runner"
 sys.path.insert(0, str(RUNNER))
 
+import lab_codec  # noqa: E402
+import lab_context  # noqa: E402
+import lab_mirror  # noqa: E402
 import lab_proxy  # noqa: E402
 import lab_wire  # noqa: E402
-from lab_proxy import CandidateFailure, Handle, Link  # noqa: E402
+from lab_context import CandidateFailure, Link  # noqa: E402
+from lab_proxy import Handle  # noqa: E402
 from lab_wire import WireError  # noqa: E402
 
 
@@ -41,7 +45,7 @@ DEAD = _Dead()
 
 
 def decode(node):
-    return lab_proxy.JudgeDecoder(DEAD)(node)
+    return lab_codec.JudgeDecoder(DEAD)(node)
 
 
 @pytest.mark.parametrize("node", [
@@ -82,8 +86,8 @@ def test_plain_values_arrive_as_exact_builtin_types():
 def test_an_exception_never_becomes_a_skip_or_an_interrupt():
     for ref in (["B", "KeyboardInterrupt"], ["B", "SystemExit"], ["M", "unittest", "SkipTest"],
                 ["xc", 5, "_pytest.outcomes", "Skipped", [["B", "BaseException"]]]):
-        exc = lab_proxy.exception_value(["xe", ref, ["l", "free"], "free", None, None, None],
-                                        lab_proxy.JudgeDecoder(DEAD), 0)
+        exc = lab_mirror.exception_value(["xe", ref, ["l", "free"], "free", None, None, None],
+                                        lab_codec.JudgeDecoder(DEAD), 0)
         assert isinstance(exc, Exception) and not isinstance(exc, (KeyboardInterrupt, SystemExit))
         import unittest
 
@@ -199,11 +203,11 @@ def candidate(tmp_path):
         pass_fds=(own_end.fileno(),), cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(RUNNER)})
     own_end.close()
-    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_proxy.encode, decode=None,
-                               encode_error=lab_proxy.encode_exception, decode_error=None,
+    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_codec.encode, decode=None,
+                               encode_error=lab_codec.encode_exception, decode_error=None,
                                persistent=False)
-    conn.decode = lab_proxy.decoder_for(conn)
-    conn.decode_error = lab_proxy.decode_error_for(conn)
+    conn.decode = lab_codec.decoder_for(conn)
+    conn.decode_error = lab_codec.decode_error_for(conn)
     import lab_judge
 
     conn.serve = lab_judge._callback_server(conn)
@@ -212,7 +216,7 @@ def candidate(tmp_path):
     Link.failure = lambda c, reason: CandidateFailure(reason, "crashed", reason)
     Link.limits = {"test_seconds": 5}
     Link.incarnation += 1
-    lab_proxy.CONTEXT.deadline = time.monotonic() + 20
+    lab_context.CONTEXT.deadline = time.monotonic() + 20
     yield lab_proxy.RemoteModule("solution")
     conn.close()
     proc.kill()
@@ -273,9 +277,9 @@ def test_callbacks_may_only_be_called(candidate):
 
     with pytest.raises(AttributeError):
         candidate.call_method(Account(), "balance")
-    assert candidate.call_method(lab_proxy.methods(Account(), "balance"), "balance") == 100
+    assert candidate.call_method(lab_codec.methods(Account(), "balance"), "balance") == 100
     with pytest.raises(AttributeError):
-        candidate.call_method(lab_proxy.methods(Account(), "balance"), "private")
+        candidate.call_method(lab_codec.methods(Account(), "balance"), "private")
 
 
 def test_callbacks_from_many_candidate_threads_run_at_once(candidate):
@@ -289,14 +293,14 @@ def test_callbacks_from_many_candidate_threads_run_at_once(candidate):
 
 
 def test_a_failed_assertion_in_a_callback_is_kept_even_if_swallowed(candidate):
-    lab_proxy.CONTEXT.failures = []
+    lab_context.CONTEXT.failures = []
 
     def check():
         assert 1 == 2
 
     assert candidate.swallow_assertions(check) == "swallowed"
-    assert len(lab_proxy.CONTEXT.failures) == 1
-    assert isinstance(lab_proxy.CONTEXT.failures[0], AssertionError)
+    assert len(lab_context.CONTEXT.failures) == 1
+    assert isinstance(lab_context.CONTEXT.failures[0], AssertionError)
 
 
 def test_a_context_manager_cannot_swallow_an_assertion(candidate):
@@ -308,15 +312,15 @@ def test_a_context_manager_cannot_swallow_an_assertion(candidate):
 
 
 def test_no_answer_before_the_deadline_is_a_failure_of_the_candidate(candidate):
-    lab_proxy.CONTEXT.deadline = time.monotonic() + 0.5
+    lab_context.CONTEXT.deadline = time.monotonic() + 0.5
     with pytest.raises(CandidateFailure):
         candidate.spin()
 
 
 def test_garbage_on_the_socket_breaks_the_connection(tmp_path):
     judge_end, other = socket.socketpair()
-    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_proxy.encode,
-                               decode=lambda n: n, encode_error=lab_proxy.encode_exception,
+    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_codec.encode,
+                               decode=lambda n: n, encode_error=lab_codec.encode_exception,
                                decode_error=lambda n: Exception(n))
     conn.start()
     other.sendall(struct.pack(">I", 2 ** 31) + b"x")
@@ -331,8 +335,8 @@ def test_garbage_on_the_socket_breaks_the_connection(tmp_path):
 
 def test_an_unsolicited_answer_breaks_the_connection():
     judge_end, other = socket.socketpair()
-    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_proxy.encode,
-                               decode=lambda n: n, encode_error=lab_proxy.encode_exception,
+    conn = lab_wire.Connection(judge_end, "J", serve=None, encode=lab_codec.encode,
+                               decode=lambda n: n, encode_error=lab_codec.encode_exception,
                                decode_error=lambda n: Exception(n))
     conn.start()
     body = json.dumps([1, 12345, True]).encode()
@@ -350,3 +354,19 @@ def test_values_too_big_for_the_wire_come_back_as_handles(candidate):
     big = candidate.call_back(list, range(1_000_000))
     assert type(big) is Handle and len(big) == 1_000_000
     assert Decimal("1.5") == candidate.call_back(Decimal, "1.5")
+
+
+def test_a_class_made_in_the_candidates_process_calls_back_the_tests_methods(candidate):
+    import judge
+
+    seen = []
+
+    def describe(self, suffix):
+        seen.append(self)
+        return f"money {self.cents}{suffix}"
+
+    Priced = judge.subclass(candidate.Money, "Priced", {"describe": describe, "currency": "EUR"})  # noqa: N806
+    made = Priced(250)
+    assert made.describe("!") == "money 250!" and seen == [made]
+    assert made.currency == "EUR" and judge.type_of(made) is Priced
+    assert isinstance(made, candidate.Money) and not isinstance(5, candidate.Money)

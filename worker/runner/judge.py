@@ -22,8 +22,11 @@ from __future__ import annotations
 import random
 import time
 
+import lab_context
 import lab_proxy
-from lab_proxy import CONTEXT, is_handle, methods
+from lab_codec import methods
+from lab_context import CONTEXT
+from lab_proxy import is_handle
 
 __all__ = ["http_client", "remote_module", "type_of", "subclass", "methods", "tmpdir",
            "is_handle", "by_reference", "value", "candidate_tests"]
@@ -136,8 +139,8 @@ class _RemoteApp:
                         and type(h[1]) is str and len(h[0]) + len(h[1]) <= 16384
                         for h in answer[1])
                 and type(answer[2]) is bytes and len(answer[2]) <= MAX_BODY):
-            failure = lab_proxy.CandidateFailure(
-                lab_proxy._fail_text("bad_value", lab_proxy.Link.limits), "bad_value",
+            failure = lab_context.CandidateFailure(
+                lab_context.fail_text("bad_value", lab_context.Link.limits), "bad_value",
                 "the app did not answer like a WSGI application")
             CONTEXT.note_failure(failure)
             raise failure

@@ -468,7 +468,7 @@ def op_wsgi(app, environ: dict, body: bytes):
 def op_makeclass(name, bases, namespace, keywords):
     body = {}
     for key, value in namespace.items():
-        if type(value) is JudgeRef:
+        if isinstance(value, JudgeRef):
             value = _as_function(key, value)
         body[key] = value
     return types.new_class(name, tuple(bases), keywords, lambda ns: ns.update(body))

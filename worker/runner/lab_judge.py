@@ -29,9 +29,13 @@ import time
 
 sys.path.insert(0, "/opt/lab-runner")
 
+import lab_codec  # noqa: E402
+import lab_context  # noqa: E402
+import lab_mirror  # noqa: E402
 import lab_proxy  # noqa: E402
 import lab_wire  # noqa: E402
-from lab_proxy import CONTEXT, CandidateFailure, Link, RemoteModule  # noqa: E402
+from lab_context import CONTEXT, CandidateFailure, Link  # noqa: E402
+from lab_proxy import RemoteModule  # noqa: E402
 
 JUDGE_DIR = "/judge"
 CTL_CAP = 1 << 20
@@ -77,7 +81,7 @@ class Control:
 def failure_from(info: dict, reason: str, limits: dict) -> CandidateFailure:
     """Why the candidate's process ended, as a failure that names the limit or fact."""
     def make(category: str) -> CandidateFailure:
-        return CandidateFailure(lab_proxy._fail_text(category, limits), category, reason)
+        return CandidateFailure(lab_context.fail_text(category, limits), category, reason)
 
     if reason == "timeout":
         return make("timeout")
@@ -133,7 +137,7 @@ class Controller:
             if conn is not None and not getattr(conn, "lab_killed", False):
                 self._kill(conn, conn.broken or "gone")
             if time.monotonic() >= self.run_deadline:
-                raise CandidateFailure(lab_proxy._fail_text("wall", self.limits), "wall")
+                raise CandidateFailure(lab_context.fail_text("wall", self.limits), "wall")
             if self.pending_fd >= 0:
                 fd, self.pending_fd = self.pending_fd, -1
             else:
@@ -148,11 +152,11 @@ class Controller:
 
     def _connect(self, fd: int) -> lab_wire.Connection:
         sock = socket.socket(fileno=fd)
-        conn = lab_wire.Connection(sock, "J", serve=None, encode=lab_proxy.encode,
-                                   decode=None, encode_error=lab_proxy.encode_exception,
+        conn = lab_wire.Connection(sock, "J", serve=None, encode=lab_codec.encode,
+                                   decode=None, encode_error=lab_codec.encode_exception,
                                    decode_error=None, persistent=False)
-        conn.decode = lab_proxy.decoder_for(conn)
-        conn.decode_error = lab_proxy.decode_error_for(conn)
+        conn.decode = lab_codec.decoder_for(conn)
+        conn.decode_error = lab_codec.decode_error_for(conn)
         conn.serve = _callback_server(conn)
         conn.start()
         return conn
@@ -172,7 +176,7 @@ class Controller:
             else:
                 info = self._kill(conn, reason)
         if reason == "timeout" and time.monotonic() >= self.run_deadline - 0.05:
-            return CandidateFailure(lab_proxy._fail_text("wall", self.limits), "wall")
+            return CandidateFailure(lab_context.fail_text("wall", self.limits), "wall")
         return failure_from(info, reason, self.limits)
 
     def fresh(self) -> None:
@@ -192,7 +196,7 @@ def _callback_server(conn):
     """What the candidate may ask of the judge: call an object the tests handed over
     (and only the methods a test named with judge.methods), iterate it.  Nothing else:
     no attribute, no frame, no module of the judge is reachable."""
-    decode = lab_proxy.decoder_for(conn)
+    decode = lab_codec.decoder_for(conn)
 
     def serve(op: str, args: list):
         if op not in ("call", "callmethod", "iter", "next") or not args:
@@ -221,7 +225,7 @@ def _callback_server(conn):
         except BaseException as exc:
             if not isinstance(exc, (StopIteration, lab_wire.WireError)) and (
                     isinstance(exc, (AssertionError, CandidateFailure))
-                    or lab_proxy._is_outcome(exc)):
+                    or lab_proxy.is_outcome(exc)):
                 CONTEXT.note_failure(exc)  # fails the test even if the candidate swallows it
             raise
 
@@ -369,13 +373,13 @@ class JudgePlugin:
         outcomes = sys.modules.get("_pytest.outcomes")
         if isinstance(exc, AssertionError) or (outcomes and isinstance(exc, outcomes.Failed)):
             return {"category": "wrong_answer"}
-        if lab_proxy.raised_by_candidate(exc):
+        if lab_mirror.raised_by_candidate(exc):
             if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 # No space left: the scratch folders are the only writable places, so
                 # that is the limit; the next test gets a fresh process and empty ones.
                 self.controller.fresh()
                 return {"category": "scratch_limit",
-                        "text": lab_proxy._fail_text("scratch_limit", self.limits)}
+                        "text": lab_context.fail_text("scratch_limit", self.limits)}
             return {"category": "exception", "exception": _builtin_name(exc)}
         return {"category": "test_error", "exception": _builtin_name(exc)}
 
@@ -431,7 +435,7 @@ def _wrap_makereport(plugin: JudgePlugin):
 def _candidate_traceback(exc: BaseException) -> str:
     """For a public test: where in the candidate's code its exception came from."""
     handle = getattr(exc, "__dict__", {}).get("_lab_handle")
-    if handle is None or not lab_proxy.raised_by_candidate(exc):
+    if handle is None or not lab_mirror.raised_by_candidate(exc):
         return ""
     saved = CONTEXT.deadline
     CONTEXT.deadline = time.monotonic() + 1.0
