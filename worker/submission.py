@@ -11,10 +11,10 @@ FORBIDDEN_NAMES = {
     "sitecustomize.py", "usercustomize.py", "setup.py", "__init__.py",
 }
 # Module names a candidate file must not shadow, beyond the standard library.
-RESERVED_MODULES = {"pytest", "_pytest", "pluggy", "py", "lab_supervisor", "lab_judge",
-                    "lab_candidate", "lab_wire", "lab_context", "lab_proxy", "lab_mirror",
-                    "lab_codec", "judge", "imagefacts", "flask",
-                    "werkzeug", "jinja2", "iniconfig"}
+# (the runner's modules, worker/runner, are every lab_* name and judge and imagefacts).
+RESERVED_MODULES = {"pytest", "_pytest", "pluggy", "py", "judge", "imagefacts", "flask", "werkzeug",
+                    "jinja2", "iniconfig"}
+RESERVED_PREFIX = "lab_"
 MAX_NAME = 100
 
 
@@ -42,7 +42,8 @@ def name_problem(name: str) -> str | None:
         return ".pth files run code when Python starts, so they are never accepted"
     if name.endswith(".py"):
         stem = name[:-3]
-        if stem in sys.stdlib_module_names or stem in RESERVED_MODULES:
+        if (stem in sys.stdlib_module_names or stem in RESERVED_MODULES
+                or stem.startswith(RESERVED_PREFIX)):
             return f"'{stem}' would shadow a module the tests rely on; rename it"
     return None
 

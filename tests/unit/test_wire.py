@@ -28,10 +28,11 @@ import lab_codec  # noqa: E402
 import lab_context  # noqa: E402
 import lab_mirror  # noqa: E402
 import lab_proxy  # noqa: E402
+import lab_values  # noqa: E402
 import lab_wire  # noqa: E402
 from lab_context import CandidateFailure, Link  # noqa: E402
 from lab_proxy import Handle  # noqa: E402
-from lab_wire import WireError  # noqa: E402
+from lab_values import WireError  # noqa: E402
 
 
 class _Dead:
@@ -63,12 +64,12 @@ def test_malformed_forms_are_refused(node):
 
 def test_caps_on_depth_and_size():
     deep = 1
-    for _ in range(lab_wire.MAX_DEPTH + 5):
+    for _ in range(lab_values.MAX_DEPTH + 5):
         deep = ["l", deep]
     with pytest.raises(WireError, match="nested"):
         decode(deep)
     with pytest.raises(WireError, match="items"):
-        decode(["l", *(["l"] for _ in range(lab_wire.MAX_NODES + 1))])
+        decode(["l", *(["l"] for _ in range(lab_values.MAX_NODES + 1))])
 
 
 def test_plain_values_arrive_as_exact_builtin_types():
@@ -208,9 +209,9 @@ def candidate(tmp_path):
                                persistent=False)
     conn.decode = lab_codec.decoder_for(conn)
     conn.decode_error = lab_codec.decode_error_for(conn)
-    import lab_judge
+    import lab_control
 
-    conn.serve = lab_judge._callback_server(conn)
+    conn.serve = lab_control._callback_server(conn)
     conn.start()
     Link.current = lambda: conn
     Link.failure = lambda c, reason: CandidateFailure(reason, "crashed", reason)

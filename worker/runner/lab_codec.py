@@ -17,15 +17,15 @@ import types
 
 import lab_mirror
 import lab_proxy
-import lab_wire
+import lab_values
 from lab_context import CONTEXT, CandidateFailure, Link
-from lab_wire import MAX_DEPTH, WireError, encode_plain
+from lab_values import MAX_DEPTH, WireError, encode_plain
 
 _oga = object.__getattribute__
 STDLIB = frozenset(sys.stdlib_module_names)
 
 
-class JudgeDecoder(lab_wire.Decoder):
+class JudgeDecoder(lab_values.Decoder):
     __slots__ = ("conn",)
 
     def __init__(self, conn) -> None:
@@ -87,8 +87,8 @@ def _class_ref(cls: type):
         return None
     if getattr(builtins, cls.__name__, None) is cls:
         return ["B", cls.__name__]
-    if cls in lab_wire.TYPES_NAMES:
-        return ["M", "types", lab_wire.TYPES_NAMES[cls]]
+    if cls in lab_values.TYPES_NAMES:
+        return ["M", "types", lab_values.TYPES_NAMES[cls]]
     return _stdlib_ref(cls)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from lab_wire import WireError
+from lab_values import WireError
 
 # -- what can go wrong with the candidate's process ----------------------------------
 

@@ -16,9 +16,9 @@ import types
 import unittest
 
 import lab_proxy
-import lab_wire
+import lab_values
 from lab_context import CONTEXT, Link
-from lab_wire import MAX_DEPTH, WireError
+from lab_values import MAX_DEPTH, WireError
 
 STDLIB = frozenset(sys.stdlib_module_names)
 MAX_MIRROR_BASES = 16
@@ -173,7 +173,7 @@ def exception_value(node, decoder, depth: int) -> BaseException:
     if type(args) is not list:
         raise WireError("exception arguments are not a list")
     text = node[3]
-    if type(text) is not str or len(text) > lab_wire.MAX_TEXT:
+    if type(text) is not str or len(text) > lab_values.MAX_TEXT:
         raise WireError("a bad exception text")
     if is_mirror(cls) or cls is CandidateBaseException:
         exc = cls.__new__(cls)

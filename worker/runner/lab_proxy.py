@@ -1,7 +1,7 @@
 """The candidate's objects as the judge sees them: handles and modules.
 
 Runs in the judge process only.  Nothing here executes code of the candidate: a value
-from the candidate is either plain data (decoded by lab_wire.Decoder into exact built-in
+from the candidate is either plain data (decoded by lab_values.Decoder into exact built-in
 types: a lying `int` subclass arrives as a true `int`) or a `Handle`, whose every
 operation is a request to the candidate's process.  A handle compared with anything but
 another handle is decided here and is never equal (and never ordered), so
@@ -18,7 +18,8 @@ import weakref
 
 import lab_codec
 from lab_context import CONTEXT, CandidateFailure, Link, StaleHandle, fail_text
-from lab_wire import RemoteGone, RemoteTimeout, WireError
+from lab_values import WireError
+from lab_wire import RemoteGone, RemoteTimeout
 
 _oga = object.__getattribute__
 _osa = object.__setattr__
