@@ -70,9 +70,10 @@ EXAMPLES: dict[str, dict[str, str]] = {
 
 
             def test_empty_text():
-                """Empty text gives an empty dict"""
+                """Empty text gives an empty dict, and words after it still count"""
                 result = count_words("")
                 assert type(result) is dict and result == {}
+                assert count_words("one") == {"one": 1}
 
 
             def test_punctuation_splits_words():
@@ -111,25 +112,31 @@ EXAMPLES: dict[str, dict[str, str]] = {
                 return "ok"
         """),
         "tests/public/test_health_public.py": _d("""
+            from judge import http_client
+
             from app import app
 
 
             def test_health():
-                assert app.test_client().get("/health").status_code == 200
+                assert http_client(app).get("/health").status_code == 200
         """),
         "tests/hidden/test_health_hidden.py": _d('''
+            from judge import http_client
+
             from app import app
 
 
             def test_body_is_json():
                 """The body is the JSON object {"status": "ok"}"""
-                response = app.test_client().get("/health")
+                response = http_client(app).get("/health")
                 assert response.is_json and response.get_json() == {"status": "ok"}
 
 
             def test_post_is_405():
-                """POST /health is refused with 405"""
-                assert app.test_client().post("/health").status_code == 405
+                """POST /health is refused with 405, and GET still works"""
+                client = http_client(app)
+                assert client.post("/health").status_code == 405
+                assert client.get("/health").status_code == 200
         '''),
     },
     "dockerfile": {

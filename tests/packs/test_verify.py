@@ -77,7 +77,7 @@ def test_cli_summary_and_exit_code(tmp_path, docker_client):
     folder = scaffold("pk", "python", tmp_path)
     done = subprocess.run([sys.executable, "-m", "lab.cli", "pack", "verify", str(folder)],
                           capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0 and "4 of 4 checks ok" in done.stdout
+    assert done.returncode == 0 and "12 of 12 checks ok" in done.stdout
 
 
 BUNDLED = sorted(p.parent.name for p in (ROOT / "challenges").glob("*/pack.yaml"))
@@ -88,3 +88,16 @@ def test_bundled_pack_verifies(pack, docker_client):
     report = verify(ROOT / "challenges" / pack, docker_client)
     assert report.pack.valid, [str(p) for p in report.pack.problems]
     assert report.ok, failures(report)
+
+
+def test_a_suite_a_generic_cheat_beats_is_caught(tmp_path, docker_client):
+    """A hidden test satisfied by an empty result: the lying dict subclass (and the do-
+    nothing module's siblings) score more than the starter, so verify names the cheat."""
+    folder = scaffold("pk", "python", tmp_path)
+    hidden = folder / "word-count" / "tests" / "hidden" / "test_words_hidden.py"
+    hidden.write_text(hidden.read_text().replace('    assert count_words("one") == {"one": 1}\n', ""))
+    found = failures(verify(folder, docker_client))
+    assert ("word-count", "cheat: a lying dict subclass scores no more than the starter") in [
+        f[:2] for f in found], found
+    detail = next(f[2] for f in found if "lying dict" in f[1])
+    assert "more than the starter's 0" in detail and "test_empty_text" in detail

@@ -185,6 +185,19 @@ def spin():
         pass
 
 
+def chained():
+    try:
+        {}["k"]
+    except KeyError:
+        raise ConfigError("context")
+
+
+def bad_json():
+    import json
+
+    return json.loads('{"a": }')
+
+
 def swallow_assertions(fn):
     try:
         fn()
@@ -371,3 +384,15 @@ def test_a_class_made_in_the_candidates_process_calls_back_the_tests_methods(can
     assert made.describe("!") == "money 250!" and seen == [made]
     assert made.currency == "EUR" and judge.type_of(made) is Priced
     assert isinstance(made, candidate.Money) and not isinstance(5, candidate.Money)
+
+
+def test_chained_context_and_standard_exceptions_keep_their_details(candidate):
+    import json
+
+    with pytest.raises(candidate.ConfigError) as info:
+        candidate.chained()
+    assert isinstance(info.value.__context__, KeyError)
+    assert info.value.__cause__ is None and info.value.__suppress_context__ is False
+    with pytest.raises(json.JSONDecodeError) as info:
+        candidate.bad_json()
+    assert (info.value.lineno, info.value.colno, info.value.pos) == (1, 7, 6)

@@ -215,11 +215,14 @@ def exception_node(exc: BaseException, depth: int = 0):
     except Exception:  # noqa: BLE001
         text = ""
     handle = TABLE.ref(exc)
-    cause = exc.__cause__
+    origin = getattr(exc, "__dict__", {}).get(ORIGIN)
+    cause, context = exc.__cause__, exc.__context__
     cause_node = exception_node(cause, depth + 1) if (
         isinstance(cause, BaseException) and depth < 4) else None
-    origin = getattr(exc, "__dict__", {}).get(ORIGIN)
-    return ["xe", ref, args, text, handle, origin if type(origin) is int else None, cause_node]
+    context_node = exception_node(context, depth + 1) if (
+        isinstance(context, BaseException) and context is not cause and depth < 4) else None
+    return ["xe", ref, args, text, handle, origin if type(origin) is int else None, cause_node,
+            context_node, bool(exc.__suppress_context__)]
 
 
 _BASES = ((bool, bool), (int, int.__index__), (float, float.__float__), (str, str.__str__),

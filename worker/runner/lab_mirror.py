@@ -109,10 +109,26 @@ def exception_class(node, decoder, depth: int) -> type:
         cls = stdlib_class(node[1], node[2])
         if cls is None or not issubclass(cls, BaseException):
             return Exception
-        return _safe_exception_base(cls)
+        safe = _safe_exception_base(cls)
+        return _with_attributes(safe) if safe is not CandidateBaseException else safe
     if tag == "xc":
         return mirror_class(node, decoder, depth)
     raise WireError("a bad class reference")
+
+
+_STDLIB_MIRRORS: dict = {}
+
+
+def _with_attributes(cls: type) -> type:
+    """A standard library exception made here by its arguments alone can lose what its
+    constructor computed (JSONDecodeError's lineno): a subclass that reads the rest from
+    the candidate's object, made once per class."""
+    found = _STDLIB_MIRRORS.get(cls)
+    if found is None:
+        found = MirrorMeta(cls.__name__, (Mirror, cls), {"__module__": cls.__module__,
+                                                         "__qualname__": cls.__qualname__})
+        found = _STDLIB_MIRRORS.setdefault(cls, found)
+    return found
 
 
 def mirror_class(node, decoder, depth: int) -> type:
@@ -160,14 +176,18 @@ def is_mirror(cls) -> bool:
 
 
 def exception_value(node, decoder, depth: int) -> BaseException:
-    """["xe", cls, args, text, handle id, origin, cause]: the exception to raise here."""
-    if len(node) != 7:
+    """["xe", cls, args, text, handle id, origin, cause, context, suppress_context]: the
+    exception to raise here (the last two may be missing)."""
+    if len(node) not in (7, 9):
         raise WireError("a bad exception")
     origin = node[5]
     if origin is not None:
         obj = CONTEXT.exported(origin)[0] if type(origin) is int else None
         if isinstance(obj, BaseException):
-            return obj  # the test's own exception, back again: the same object
+            # The test's own exception, back again: the same object.  It went through the
+            # candidate's code, which let it out: reported as raised by that code.
+            obj.__dict__["_lab_candidate"] = True
+            return obj
     cls = exception_class(node[1], decoder, depth + 1)
     args = decoder(node[2], depth + 1)
     if type(args) is not list:
@@ -175,7 +195,7 @@ def exception_value(node, decoder, depth: int) -> BaseException:
     text = node[3]
     if type(text) is not str or len(text) > lab_values.MAX_TEXT:
         raise WireError("a bad exception text")
-    if is_mirror(cls) or cls is CandidateBaseException:
+    if issubclass(cls, Mirror) or cls is CandidateBaseException:
         exc = cls.__new__(cls)
         exc.args = tuple(args)
         exc._lab_text = text
@@ -189,10 +209,18 @@ def exception_value(node, decoder, depth: int) -> BaseException:
         # The candidate's exception object: its attributes (mirrors), its traceback.
         exc._lab_handle = lab_proxy.REGISTRY.proxy(decoder.conn, node[4])
     exc._lab_candidate = True
-    if node[6] is not None and depth < 8:
-        exc.__cause__ = exception_value(node[6], decoder, depth + 1) if (
-            type(node[6]) is list and node[6] and node[6][0] == "xe") else None
+    if depth < 8:
+        exc.__cause__ = _chained(node[6], decoder, depth)
+        if len(node) == 9:
+            exc.__context__ = _chained(node[7], decoder, depth) or exc.__cause__
+            exc.__suppress_context__ = node[8] is True
     return exc
+
+
+def _chained(node, decoder, depth: int):
+    if type(node) is list and node and node[0] == "xe":
+        return exception_value(node, decoder, depth + 1)
+    return None
 
 
 def raised_by_candidate(exc: BaseException) -> bool:

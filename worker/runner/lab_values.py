@@ -158,7 +158,7 @@ class Decoder:
             need(len(node) >= 3 and type(node[2]) is list and len(node[2]) == len(node) - 3,
                   "a bad named tuple")
             return named_tuple(node[1], node[2])(*[self(v, down) for v in node[3:]])
-        need(len(node) <= 8, "an unknown value form")
+        need(len(node) <= 10, "an unknown value form")
         try:
             if tag == "b":
                 return base64.b64decode(_text(node[1], MAX_BYTES_TEXT), validate=True)

@@ -140,10 +140,7 @@ def make_key_class(operations: int):
         assert COMPARISONS[0] <= BUDGET * operations, "the cache compares keys one by one"
         return user_string.__eq__(self, other)
 
-    # partialmethod (made over there) binds the instance, as a function in a class would.
-    as_method = remote_module("functools").partialmethod
-    return subclass(user_string, "Key", {"__eq__": as_method(counted_eq),
-                                         "__hash__": user_string.__hash__})
+    return subclass(user_string, "Key", {"__eq__": counted_eq, "__hash__": user_string.__hash__})
 
 
 def test_lru_get_and_put_do_not_scan():

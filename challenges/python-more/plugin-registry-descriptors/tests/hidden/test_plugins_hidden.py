@@ -90,8 +90,7 @@ def test_init_subclass_cooperates_with_other_bases():
         seen.append(cls.__name__)
 
     # The mixin, made over there; its __init_subclass__ calls back into remember_tag.
-    Tagged = subclass(object, "Tagged",  # noqa: N806
-                      {"__init_subclass__": BUILTINS.classmethod(remember_tag)})
+    Tagged = subclass(object, "Tagged", {"__init_subclass__": remember_tag})  # noqa: N806
     Zip = subclass((Plugin, Tagged), "Zip", {"name": "h-zip"}, tag="archive")  # noqa: N806
     Tar = subclass((Plugin, Tagged), "Tar", {}, abstract=True, tag="abstract-archive")  # noqa: N806
 
