@@ -71,6 +71,15 @@ def verify(path: Path, parallel: int) -> None:
     failed = [c for c in report.checks if not c.ok]
     click.echo(f"{path}: {len(report.checks) - len(failed)} of {len(report.checks)} checks ok, "
                f"{len(report.pack.challenges)} challenges{_templates(report.pack)}")
+    timing = report.timing
+    if timing.runs:
+        line = f"{timing.runs} gradings in {timing.seconds:.1f} s ({parallel} at a time)"
+        if timing.ratio is not None:
+            line += (f"; plain pytest of the same tests, one after another: {timing.bare:.1f} s; "
+                     f"ratio {timing.ratio:.2f}")
+        if timing.unmeasured:
+            line += f" (no plain-pytest time for {', '.join(timing.unmeasured[:5])})"
+        click.echo(line)
     if any(c.detail.startswith("infra_error") for c in failed):
         sys.exit(EXIT_INFRA)
     sys.exit(EXIT_OK if not failed else EXIT_INVALID)

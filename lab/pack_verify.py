@@ -1,16 +1,20 @@
 """`lab pack verify`: prove a pack in the sandbox.
 
-For every hands-on challenge: the reference solution passes every public and every
-hidden test with the full score; the starter fails at least one hidden test (unless
-`starter_may_pass` says why not); every `wrong/<case>` fails at least one hidden test;
-no run hits a limit.  For every quiz: each predict-the-output snippet runs in the
-sandbox and its output becomes (or must equal) the answer key.  For every interview
-template: a draw from the bundled packs plus this pack fills every pool.
+For every hands-on challenge, the gradings of lab/pack_runs.py (reference solution,
+starter, wrong cases, generic cheats).  For every quiz: each predict-the-output snippet
+runs in the sandbox and its output becomes (or must equal) the answer key.  For every
+interview template: a draw from the bundled packs plus this pack fills every pool.
+
+Every grading is scheduled on its own, `parallel` at a time, on a warm pool of sandbox
+containers started for the run, so a pack of many small challenges pays neither
+container starts nor one challenge at a time.  The report says how that time compares
+with plain pytest of the same tests (lab/pack_runs.py: bare_seconds).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,22 +24,12 @@ from pathlib import Path
 import docker
 
 from lab.config import Limits, Settings
-from lab.pack_cheats import CHEATS, cheat_files
+from lab.pack_runs import Check, PlannedRun, Timing, bare_seconds, checks_of, plan
 from lab.pack_validate import ChallengeInfo, PackInfo, validate_pack
 from worker.grading import grade
 from worker.sandbox import SandboxJob, run_in_sandbox
 
-LIMIT_VERDICTS = {"timeout", "memory_limit", "output_limit", "infra_error"}
 SNIPPET_MARK = "@@lab-snippet@@"
-
-
-@dataclass
-class Check:
-    challenge: str
-    what: str
-    ok: bool
-    detail: str = ""
-    seconds: float = 0.0
 
 
 @dataclass
@@ -43,76 +37,11 @@ class VerifyReport:
     pack: PackInfo
     checks: list[Check] = field(default_factory=list)
     predict_keys: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> id -> output
+    timing: Timing = field(default_factory=Timing)
 
     @property
     def ok(self) -> bool:
         return self.pack.valid and all(c.ok for c in self.checks)
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
-
-
-def _verify_code(info: ChallengeInfo, settings: Settings, client) -> list[Check]:
-    from worker.challenge import load_challenge
-
-    challenge = load_challenge(info.path)
-    checks = []
-
-    def run(what: str, files: dict[str, bytes], mode: str, want_pass: bool):
-        started = time.monotonic()
-        result = grade(challenge, files, mode, settings=settings, client=client)
-        seconds = time.monotonic() - started
-        if result.verdict in LIMIT_VERDICTS:
-            ok, detail = False, f"{result.verdict}: {result.message}"
-        elif want_pass:
-            ok = result.verdict == "passed" and result.score == result.max_score
-            detail = "" if ok else f"{result.verdict} {result.score}/{result.max_score}: " + (
-                result.message or "; ".join(f"{t.name}: {t.message.splitlines()[0] if t.message else ''}"
-                                            for t in result.tests if t.outcome != "passed")[:300])
-        else:
-            ok = result.verdict != "passed"
-            detail = "" if ok else "passed every hidden test; the hidden tests do not catch it"
-        checks.append(Check(info.slug, what, ok, detail, round(seconds, 2)))
-        return result
-
-    solution = _files(info.path / "solution")
-    starter = _files(info.path / "starter")
-    run("solution passes hidden tests", solution, "submit", True)
-    run("solution passes public tests", solution, "run", True)
-    if not info.meta.get("starter_may_pass"):
-        starter_result = run("starter fails a hidden test", starter, "submit", False)
-    else:
-        starter_result = grade(challenge, starter, "submit", settings=settings, client=client)
-    wrong = info.path / "wrong"
-    for case in sorted(p for p in wrong.iterdir() if p.is_dir()) if wrong.is_dir() else []:
-        run(f"wrong/{case.name} fails a hidden test", _files(case), "submit", False)
-    if challenge.kind in ("python", "flask"):
-        checks.extend(_cheat_checks(info, challenge, starter, starter_result, settings, client))
-    return checks
-
-
-def _cheat_checks(info: ChallengeInfo, challenge, starter: dict[str, bytes], starter_result,
-                  settings: Settings, client) -> list[Check]:
-    """Every generic cheat scores no more than the starter (lab/pack_cheats.py)."""
-    checks = []
-    for name, source in CHEATS.items():
-        started = time.monotonic()
-        files = cheat_files(challenge.editable, starter, source)
-        result = grade(challenge, files, "submit", settings=settings, client=client)
-        seconds = round(time.monotonic() - started, 2)
-        if result.verdict == "infra_error":
-            checks.append(Check(info.slug, f"cheat: {name}", False,
-                                f"infra_error: {result.message}", seconds))
-            continue
-        ok = result.score <= starter_result.score
-        detail = "" if ok else (
-            f"scores {result.score}/{result.max_score}, more than the starter's "
-            f"{starter_result.score}; it passes: "
-            + ", ".join(t.name for t in result.tests if t.outcome == "passed")[:300])
-        checks.append(Check(info.slug, f"cheat: {name} scores no more than the starter", ok,
-                            detail, seconds))
-    return checks
 
 
 def run_snippets(snippets: dict[str, str], settings: Settings, client, image: str) -> dict[str, dict]:
@@ -198,30 +127,107 @@ def _verify_quiz(info: ChallengeInfo, settings: Settings, client, image: str,
 
 def verify_pack(path: str | Path, settings: Settings, client: docker.DockerClient, image: str,
                 progress: Callable[[ChallengeInfo], None] | None = None,
-                parallel: int = 2, catalog: tuple[list, set[str]] | None = None) -> VerifyReport:
+                parallel: int = 2, catalog: tuple[list, set[str]] | None = None,
+                warm: bool = True) -> VerifyReport:
     """`catalog` (items, pack names): what interview templates may draw from, when not
-    the bundled packs."""
+    the bundled packs.  `warm`: grade on a pool of containers started for this run."""
     info = validate_pack(path, catalog=catalog)
     report = VerifyReport(pack=info)
     if not info.valid:
         return report
+    from worker.challenge import ChallengeError, load_challenge
 
-    def one(challenge: ChallengeInfo) -> list[Check]:
+    runs: dict[str, list[PlannedRun]] = {}
+    broken: dict[str, Check] = {}
+    quizzes = []
+    for challenge in info.challenges:
+        if challenge.meta["kind"] == "quiz":
+            quizzes.append(challenge)
+            continue
         try:
-            if challenge.meta["kind"] == "quiz":
-                return _verify_quiz(challenge, settings, client, image, report.predict_keys)
-            return _verify_code(challenge, settings, client)
+            runs[challenge.slug] = plan(challenge.slug, load_challenge(challenge.path), challenge.path)
+        except (ChallengeError, OSError) as exc:
+            broken[challenge.slug] = Check(challenge.slug, "verification ran", False,
+                                           f"{type(exc).__name__}: {exc}")
+    pending = {slug: len(planned) for slug, planned in runs.items()}
+    by_slug = {c.slug: c for c in info.challenges}
+    lock = threading.Lock()
+    pool = _start_pool(settings, image, parallel) if warm and runs else None
+
+    def grade_one(run: PlannedRun) -> None:
+        started = time.monotonic()
+        try:
+            run.result = grade(run.challenge, run.files, run.mode, settings=settings,
+                               client=client, pool=pool)
         except Exception as exc:  # noqa: BLE001 - one broken challenge must not hide the rest
+            run.error = f"{type(exc).__name__}: {exc}"
+        run.seconds = time.monotonic() - started
+        with lock:
+            pending[run.slug] -= 1
+            done = pending[run.slug] == 0
+        if done and progress:
+            progress(by_slug[run.slug])
+
+    def quiz_one(challenge: ChallengeInfo) -> list[Check]:
+        try:
+            return _verify_quiz(challenge, settings, client, image, report.predict_keys)
+        except Exception as exc:  # noqa: BLE001
             return [Check(challenge.slug, "verification ran", False, f"{type(exc).__name__}: {exc}")]
         finally:
             if progress:
                 progress(challenge)
 
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        for checks in pool.map(one, info.challenges):
-            report.checks.extend(checks)
+    started = time.monotonic()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, parallel)) as executor:
+            quiz_checks = executor.map(quiz_one, quizzes)
+            list(executor.map(grade_one, [r for planned in runs.values() for r in planned]))
+            quiz_checks = list(quiz_checks)
+    finally:
+        if pool is not None:
+            pool.close()
+    report.timing.seconds = time.monotonic() - started
+    quiz_by_slug = {c.slug: checks for c, checks in zip(quizzes, quiz_checks, strict=True)}
+    for challenge in info.challenges:  # in the pack's order
+        if challenge.slug in broken:
+            report.checks.append(broken[challenge.slug])
+        elif challenge.slug in runs:
+            report.checks.extend(checks_of(runs[challenge.slug],
+                                           bool(challenge.meta.get("starter_may_pass"))))
+        else:
+            report.checks.extend(quiz_by_slug.get(challenge.slug, []))
+    if runs:
+        _time_bare(info, runs, report.timing)
     report.checks.extend(_verify_templates(info, catalog))
     return report
+
+
+def _start_pool(settings: Settings, image: str, parallel: int):
+    """Containers started ahead for the default limits (most challenges' own)."""
+    from worker.pool import SandboxPool
+
+    try:
+        return SandboxPool(image, settings.limits, settings.runtime, size=parallel + 1,
+                           grace_seconds=settings.grace_seconds,
+                           reap_after_seconds=settings.reap_after_seconds,
+                           max_idle_seconds=settings.pool_max_idle_seconds).start()
+    except ValueError:  # settings leave no room for a pool: every run starts cold
+        return None
+
+
+def _time_bare(info: PackInfo, runs: dict[str, list[PlannedRun]], timing: Timing) -> None:
+    """Plain pytest of each challenge's reference solution and hidden tests, once; a
+    grading of that challenge is counted at that time."""
+    for challenge in info.challenges:
+        planned = runs.get(challenge.slug)
+        if not planned:
+            continue
+        timing.runs += len(planned)
+        seconds = bare_seconds(challenge.path) if planned[0].challenge.kind != "dockerfile" else None
+        if seconds is None:
+            timing.unmeasured.append(challenge.slug)
+        else:
+            timing.bare += seconds * len(planned)
 
 
 def _verify_templates(info: PackInfo, catalog: tuple[list, set[str]] | None = None) -> list[Check]:

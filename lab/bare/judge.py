@@ -82,14 +82,17 @@ def candidate_tests(test_file: str, module: str, implementations: dict) -> dict:
         outcomes: dict[str, str] = {}
 
         class Collector:
+            def __init__(self, seen: dict) -> None:
+                self.seen = seen
+
             def pytest_runtest_logreport(self, report):
                 if report.failed:
-                    outcomes[report.nodeid] = "failed"
+                    self.seen[report.nodeid] = "failed"
                 elif report.when == "call":
-                    outcomes.setdefault(report.nodeid, "passed")
+                    self.seen.setdefault(report.nodeid, "passed")
 
         try:
-            code = pytest.main([test_file, "-q", "-p", "no:cacheprovider"], plugins=[Collector()])
+            code = pytest.main([test_file, "-q", "-p", "no:cacheprovider"], plugins=[Collector(outcomes)])
         finally:
             if saved is not None:
                 sys.modules[module] = saved
