@@ -191,7 +191,9 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
     # As in the sandbox: no bytecode files, no plugins picked up from the environment (the
     # dev venv has pytest-playwright, whose import would slow the baseline unfairly down).
     baseline_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
-                    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+                    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+                    # tests that use the lab's `judge` helpers run with its one-process twin
+                    "PYTHONPATH": str(REPO / "lab" / "bare")}
     bare_argv = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir]
     docker_argv = [
         docker_cli, "run", "--rm", "--network", "none",
@@ -222,6 +224,7 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
         return elapsed, Outcome(True)
 
     def lab_grade_pooled() -> tuple[float, Outcome]:
+        pool.wait_full(120)  # untimed: the steady state of a pool that keeps up
         handed_out = pool.handed_out
         started = time.perf_counter()
         try:
@@ -274,6 +277,7 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
         },
         "pool_size": pool.size if pool else 0,
     }
+    context["docker_argv"] = docker_argv
     measurements = {"bare": bare, "docker_run": docker_run, "lab_grade_core": lab_grade_core,
                     "lab_grade_cli": lab_grade_cli}
     if pool is not None:

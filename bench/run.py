@@ -7,16 +7,24 @@ reference solution and hidden tests), so the ratios compare like with like:
                 (the order rotates each round, so drift hits all alike):
                   bare        `python -m pytest` of the files on the host (the baseline)
                   docker_run  plain `docker run --rm` of the runner image on the same files
-                  grade_core  worker.grading.grade() in this process
+                  grade_core  worker.grading.grade() in this process (cold: a container
+                              created for the run)
+                  grade_pooled  the same through a warm pool started in this process (a
+                              container started ahead; refilled, untimed, before each run)
                   stack       POST /api/v1/submissions, then GET .../<id>?wait=20 until done:
                               HTTP, database, Redis, Celery, sandbox, the pushed result
-                (the first three come from bench/measurements.py)
+                (the first four come from bench/measurements.py)
  2. load        --candidates threads start together and submit --per-candidate times each,
                 back to back, long-polling for each verdict (bench/e2e.py).  Meanwhile one
                 prober, signed in as a candidate, fetches the pages a candidate uses, one
                 after another with a 50 ms pause: the catalog, the challenge page, the result
                 panel the page shows, and the API result; their p95 is over that time.
- 3. dockerfile  grade() of one bundled dockerfile challenge's reference solution (image
+ 3. floor       plain `docker run --rm` of the runner image on the same files, 4 at a time,
+                24 runs (bench/throughput.py): the stack's verdicts per second under load
+                are reported as a ratio of this.
+ 4. wire        the cost of one call from the judge to the candidate's process, inside the
+                sandbox: a Run whose test times 2000 calls (median and p95 per call).
+ 5. dockerfile  grade() of one bundled dockerfile challenge's reference solution (image
                 build + probes), --docker-runs times after one warm-up.
 
 The lab: by default a private `lab up` (bench/privatelab.py: scratch instance, free port,
@@ -46,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import measurements
+import throughput
 from benchutil import git_state, load_average, nearest_rank
 from e2e import json_safe, run_load, summarise
 from privatelab import PASSWORD, PrivateLab, Session, SetupError, brief, http
@@ -53,10 +62,10 @@ from privatelab import PASSWORD, PrivateLab, Session, SetupError, brief, http
 REPO = Path(__file__).resolve().parent.parent
 CHALLENGE = "examples/retry-decorator"
 DOCKERFILE_CHALLENGE = "docker-images/entrypoint-default-args"
-NAMES = ("bare", "docker_run", "grade_core", "stack")
+NAMES = ("bare", "docker_run", "grade_core", "grade_pooled", "stack")
 WAIT = 20.0  # long-poll seconds, under the HTTP client's 30 s timeout
-TARGETS = {"stack_median": 1.0, "stack_p95": 1.5, "verdicts_per_second": 6.0,
-           "load_p95_s": 3.0, "dockerfile_median_s": 3.0, "page_p95_ms": 50.0}
+TARGETS = {"stack_median": 1.0, "stack_p95": 1.5, "pooled_median": 1.0, "verdicts_per_second": 6.0,
+           "over_floor": 1.0, "load_p95_s": 3.0, "dockerfile_median_s": 3.0, "page_p95_ms": 50.0}
 Outcome = measurements.Outcome
 
 
@@ -83,6 +92,20 @@ def stack_submit(url: str, token: str, body: dict, last: dict) -> tuple[float, O
     if answer.get("verdict") != "passed":
         return elapsed, Outcome(False, f"verdict {answer.get('verdict')}: {brief(answer.get('message'))}")
     return elapsed, Outcome(True)
+
+
+def start_pool():
+    """A warm pool in this process, for grade_pooled (LAB_POOL_SIZE containers, at least 1)."""
+    from lab.config import load_settings
+    from worker.images import runner_image_tag
+    from worker.pool import SandboxPool
+
+    settings = load_settings()
+    pool = SandboxPool(settings.runner_image or runner_image_tag("python"), settings.limits,
+                       settings.runtime, max(1, settings.pool_size), settings.grace_seconds,
+                       settings.reap_after_seconds, settings.pool_max_idle_seconds).start()
+    pool.wait_full(120)
+    return pool
 
 
 def run_latency(measure: dict, runs: int, log) -> dict[str, measurements.Series]:
@@ -181,10 +204,15 @@ def targets(report: dict) -> list[dict]:
         stack = latency["stack"]
         check("stack median / bare median <= 1.0", stack["median_over_bare"], TARGETS["stack_median"])
         check("stack p95 / bare median <= 1.5", stack["p95_over_bare"], TARGETS["stack_p95"])
+        check("grade() through the warm pool, median / bare median <= 1.0",
+              latency["grade_pooled"]["median_over_bare"], TARGETS["pooled_median"])
     load = report.get("load")
     if load:
         check("verdicts per second >= 6", load["verdicts_per_second"],
               TARGETS["verdicts_per_second"], at_least=True)
+        if report.get("floor"):
+            check("verdicts per second / docker run floor >= 1.0", load["over_floor"],
+                  TARGETS["over_floor"], at_least=True)
         check("lost submissions == 0", float(load["lost"]), 0.0)
         check("load latency p95 (s) <= 3", load["latency_s"]["p95"], TARGETS["load_p95_s"])
         for name, row in report["pages"]["by_page"].items():
@@ -210,7 +238,8 @@ def print_table(report: dict) -> None:
     rows = []
     if report.get("latency"):
         labels = {"bare": "bare python -m pytest", "docker_run": "docker run --rm",
-                  "grade_core": "grade() core", "stack": "submit -> verdict (stack)"}
+                  "grade_core": "grade() core, cold", "grade_pooled": "grade() core, warm pool",
+                  "stack": "submit -> verdict (stack)"}
         rows += [(labels[n], report["latency"][n]) for n in NAMES]
     if report.get("dockerfile"):
         rows.append(("dockerfile build+probe", report["dockerfile"]))
@@ -231,6 +260,12 @@ def print_table(report: dict) -> None:
               f"POST errors {load['post_errors']}; submit->verdict p50 {_fmt(lat['p50'], '.2f')} s, "
               f"p95 {_fmt(lat['p95'], '.2f')} s, max {_fmt(lat['max'], '.2f')} s; "
               f"verdicts {load['verdicts']}")
+        floor = report.get("floor")
+        if floor:
+            print(f"floor: plain docker run --rm, {floor['concurrency']} at a time: "
+                  f"{_fmt(floor['verdicts_per_second'], '.2f')} verdicts/s "
+                  f"({floor['runs']} runs in {_fmt(floor['wall_seconds'], '.1f')} s, "
+                  f"{floor['failed']} failed); stack / floor = {_fmt(load.get('over_floor'), '.2f')}")
         pages = report["pages"]
         print(f"pages while the workers are saturated ({pages['how']}):")
         for name, row in pages["by_page"].items():
@@ -238,6 +273,11 @@ def print_table(report: dict) -> None:
                   f"  p95 {_fmt(row['p95_ms'], '.1f')} ms  max {_fmt(row['max_ms'], '.1f')} ms")
         if pages["errors"]:
             print(f"  errors: {len(pages['errors'])}, first: {pages['errors'][0]}")
+    wire = report.get("round_trip")
+    if wire:
+        print(f"wire: one call judge -> candidate -> judge inside the sandbox: median "
+              f"{_fmt(wire['median_us'], '.0f')} us, p95 {_fmt(wire['p95_us'], '.0f')} us "
+              f"({wire['runs']} runs of {wire['calls_per_run']} calls)")
     print()
     for check in report["targets"]:
         print(f"  {'MEETS ' if check['met'] else 'MISSES'} {check['target']}: "
@@ -293,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--challenge", default=CHALLENGE, help=f"python challenge ({CHALLENGE})")
     parser.add_argument("--dockerfile-challenge", default=DOCKERFILE_CHALLENGE,
                         help=f"dockerfile challenge ({DOCKERFILE_CHALLENGE})")
-    parser.add_argument("--skip", default="", help="comma-separated: latency, load, dockerfile")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated: latency, load, floor, wire, dockerfile")
     parser.add_argument("--url", help="a running lab instead of a private one (needs --token)")
     parser.add_argument("--token", action="append", default=[],
                         help="API token for --url; repeat to spread candidates over accounts")
@@ -304,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
-    if skip - {"latency", "load", "dockerfile"}:
-        parser.error("--skip takes latency, load, dockerfile")
+    if skip - {"latency", "load", "floor", "wire", "dockerfile"}:
+        parser.error("--skip takes latency, load, floor, wire, dockerfile")
     if min(args.runs, args.candidates, args.per_candidate, args.docker_runs) < 1:
         parser.error("--runs, --candidates, --per-candidate and --docker-runs must be at least 1")
     if bool(args.url) != bool(args.token):
@@ -322,18 +363,19 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_before": load_average(), "problems": [],
     }
     lab: PrivateLab | None = None
+    pool = None
     scratch = tempfile.mkdtemp(prefix="lab-bench-")
     try:
         files = measurements.read_solution(challenge_path / "solution")
         body = {"challenge": args.challenge, "mode": "submit",
                 "files": {name: data.decode("utf-8") for name, data in files.items()}}
-        measure: dict = {}
+        workdir = Path(scratch) / "sandbox"
+        workdir.mkdir()
         if "latency" not in skip:
-            workdir = Path(scratch) / "sandbox"
-            workdir.mkdir()
-            measure, context = measurements.build_measurements(challenge_path, workdir)
-            report["commands"] = {"bare": context["commands"]["bare"],
-                                  "docker_run": context["commands"]["docker_run"]}
+            pool = start_pool()
+        measure, context = measurements.build_measurements(challenge_path, workdir, pool=pool)
+        report["commands"] = {"bare": context["commands"]["bare"],
+                              "docker_run": context["commands"]["docker_run"]}
         if args.url:
             url, tokens = args.url.rstrip("/"), list(args.token)
             report["lab"] = f"running lab at {url}"
@@ -350,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         if "latency" not in skip:
             measure = {"bare": measure["bare"], "docker_run": measure["docker_run"],
                        "grade_core": measure["lab_grade_core"],
+                       "grade_pooled": measure["lab_grade_pooled"],
                        "stack": lambda: stack_submit(url, tokens[0], body, last)}
             series = run_latency(measure, args.runs, log)
             bare = statistics.median(series["bare"].samples)
@@ -367,12 +410,23 @@ def main(argv: list[str] | None = None) -> int:
                 session.login(args.email or "bench-001@example.com", args.password or PASSWORD)
             report["load"], report["pages"] = measure_load(url, tokens, body, args, session,
                                                            last["id"], log)
+        if "floor" not in skip:
+            log("  floor: plain docker run --rm, 4 at a time ...")
+            report["floor"] = throughput.measure_floor(context["docker_argv"], workdir)
+            if report.get("load"):
+                report["load"]["over_floor"] = (report["load"]["verdicts_per_second"]
+                                                / report["floor"]["verdicts_per_second"])
+        if "wire" not in skip:
+            log("  wire: calls from the judge to the candidate, in the sandbox ...")
+            report["round_trip"] = throughput.measure_round_trip()
         if "dockerfile" not in skip:
             report["dockerfile"] = run_dockerfile(args.dockerfile_challenge, args.docker_runs, log)
     except (SetupError, measurements.SetupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
+        if pool is not None:
+            pool.close()
         if lab is not None:
             log("stopping the private lab ...")
             lab.stop()
