@@ -396,3 +396,16 @@ def test_chained_context_and_standard_exceptions_keep_their_details(candidate):
     with pytest.raises(json.JSONDecodeError) as info:
         candidate.bad_json()
     assert (info.value.lineno, info.value.colno, info.value.pos) == (1, 7, 6)
+
+
+def test_a_function_of_the_tests_shows_its_name_docstring_and_signature(candidate):
+    import judge
+
+    def documented(a, b=2, *, c):
+        """Docs."""
+
+    inspect = judge.remote_module("inspect")
+    functools = judge.remote_module("functools")
+    wrapped = functools.wraps(documented)(candidate.call_back)
+    assert (wrapped.__name__, wrapped.__doc__) == ("documented", "Docs.")
+    assert str(inspect.signature(documented)) == "(a, b=2, *, c)"

@@ -130,7 +130,10 @@ def _ref_class(abilities: str) -> type:
     key = "".join(sorted(set(abilities) & set("cin")))
     found = _REF_CLASSES.get(key)
     if found is None:
-        body = {"__slots__": ()}
+        # type() would put its own __doc__ and __module__ in the namespace, hiding the
+        # test function's (the properties of JudgeRef).
+        body = {"__slots__": (), "__doc__": JudgeRef.__dict__["__doc__"],
+                "__module__": JudgeRef.__dict__["__module__"]}
         if "c" in key:
             body["__call__"] = _call
         if "i" in key:

@@ -82,6 +82,10 @@ def _intent(item) -> str:
     return name.replace("_", " ").strip()[:300]
 
 
+def _unread(excinfo, style=None) -> str:
+    return "a hidden test failed"
+
+
 def _builtin_name(exc: BaseException) -> str | None:
     kind = type(exc)
     import builtins
@@ -137,6 +141,11 @@ class JudgePlugin:
         counts: dict[str, int] = {}
         tests = []
         for item in session.items:
+            if not self.public:
+                # Nobody reads a hidden test's traceback: pytest need not format one (it
+                # cost tens of milliseconds per failed test).
+                item.repr_failure = _unread
+                item._repr_failure_py = _unread
             base = item.nodeid.split("[", 1)[0]
             if "[" in item.nodeid:
                 counts[base] = counts.get(base, 0) + 1

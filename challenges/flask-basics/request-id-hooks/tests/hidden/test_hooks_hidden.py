@@ -44,11 +44,15 @@ def test_generated_ids_are_fresh_hex_strings():
 
 def test_before_request_fills_g_with_typed_values():
     """The before_request hook stores g.request_id as str and g.started as a float"""
+    seen = None
     with service.app.test_request_context("/whoami", headers={"X-Request-ID": "ctx-1"}):
         service.app.preprocess_request()
-        g = flask.g
-        assert type(g.request_id) is str and g.request_id == "ctx-1"
-        assert type(g.started) is float
+        seen = (flask.g.request_id, flask.g.started)
+    # Checked after the block, so an error inside it cannot be swallowed by its exit.
+    assert seen is not None
+    request_id, started = seen
+    assert type(request_id) is str and request_id == "ctx-1"
+    assert type(started) is float
 
 
 @pytest.mark.parametrize("path, status", [("/missing", 404), ("/fail", 500)])

@@ -2,7 +2,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import app as service
 import pytest
-from judge import by_reference, http_client, remote_module
+from judge import by_reference, http_client
 from werkzeug.security import check_password_hash
 from werkzeug.test import Client
 
@@ -175,12 +175,10 @@ def test_deleted_user_is_no_longer_authenticated():
 
 def test_decorators_keep_the_view_metadata():
     """login_required and role_required(role) keep __name__ and __doc__"""
-    # The view is a plain Python function of the app's process (textwrap.dedent), so the
-    # decorators read its name and docstring exactly as they would a view's.
-    view = remote_module("textwrap").dedent
-    doc = view.__doc__
-    assert type(doc) is str and doc
-    for decorated in (service.login_required(view), service.role_required("admin")(view)):
-        assert decorated.__name__ == "dedent"
-        assert decorated.__doc__ == doc
-        assert decorated is not view
+    def report():
+        """Quarterly report."""
+
+    for decorated in (service.login_required(report), service.role_required("admin")(report)):
+        assert decorated.__name__ == "report"
+        assert decorated.__doc__ == "Quarterly report."
+        assert decorated is not report

@@ -120,6 +120,7 @@ def test_memoize_clear_metadata_and_separate_caches():
     wrapped = memoize(double)
     assert wrapped.__name__ == "double"
     assert wrapped.__doc__ == "Double n."
+    assert wrapped(4) == 8
 
 
 def test_bounded_evicts_the_least_recently_used_entry():
