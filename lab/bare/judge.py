@@ -28,7 +28,8 @@ def http_client(app, **environ_base):
 
     class LocalClient(Client):
         def open(self, *args, **kwargs):
-            kwargs["environ_base"] = {**base, **(kwargs.get("environ_base") or {})}
+            if not args or isinstance(args[0], str):  # a new request, not a redirect it follows
+                kwargs["environ_base"] = {**base, **(kwargs.get("environ_base") or {})}
             return super().open(*args, **kwargs)
 
     return LocalClient(app, use_cookies=True)

@@ -198,6 +198,40 @@ def bad_json():
     return json.loads('{"a": }')
 
 
+class Kept(Exception):
+    def __init__(self, code):
+        super().__init__()
+        self.code = code
+
+
+def raise_kept():
+    raise Kept(7)
+
+
+def make_app():
+    from flask import Flask, redirect, request
+
+    app = Flask("redirects")
+
+    @app.post("/old")
+    def old():
+        return redirect("/new", code=308)
+
+    @app.post("/new")
+    def new():
+        return {"got": request.get_json()}
+
+    @app.get("/go")
+    def go():
+        return redirect("/there")
+
+    @app.get("/there")
+    def there():
+        return "here"
+
+    return app
+
+
 def swallow_assertions(fn):
     try:
         fn()
@@ -409,3 +443,17 @@ def test_a_function_of_the_tests_shows_its_name_docstring_and_signature(candidat
     wrapped = functools.wraps(documented)(candidate.call_back)
     assert (wrapped.__name__, wrapped.__doc__) == ("documented", "Docs.")
     assert str(inspect.signature(documented)) == "(a, b=2, *, c)"
+
+
+def test_the_candidates_exception_keeps_its_object_through_a_callback(candidate):
+    with pytest.raises(candidate.Kept) as info:
+        candidate.call_back(lambda: candidate.raise_kept())
+    assert info.value.code == 7
+
+
+def test_the_http_client_follows_redirects_with_the_body(candidate):
+    import judge
+
+    client = judge.http_client(candidate.make_app())
+    assert client.post("/old", json={"a": 1}, follow_redirects=True).get_json() == {"got": {"a": 1}}
+    assert client.get("/go", follow_redirects=True).get_data(as_text=True) == "here"

@@ -128,6 +128,12 @@ class _RemoteApp:
         length = environ.get("CONTENT_LENGTH") or ""
         stream = environ.get("wsgi.input")
         body = stream.read(int(length)) if length.isdigit() and stream is not None else b""
+        # Rewind: werkzeug reads the same stream again to follow a 307 or 308 redirect.
+        if stream is not None and hasattr(stream, "seek"):
+            try:
+                stream.seek(0)
+            except (OSError, ValueError):
+                pass
         plain = {key: value for key, value in environ.items()
                  if type(value) in (str, int, bool, float)
                  or (key == "wsgi.version" and type(value) is tuple)}
@@ -158,7 +164,8 @@ def http_client(app, **environ_base):
 
     class RemoteClient(Client):
         def open(self, *args, **kwargs):
-            kwargs["environ_base"] = {**base, **(kwargs.get("environ_base") or {})}
+            if not args or isinstance(args[0], str):  # a new request, not a redirect it follows
+                kwargs["environ_base"] = {**base, **(kwargs.get("environ_base") or {})}
             return super().open(*args, **kwargs)
 
     return RemoteClient(_RemoteApp(app), use_cookies=True)

@@ -350,6 +350,13 @@ def _refs(tag, node, decoder, depth):
 
 
 def exception_value(node, decoder, depth):
+    if type(node[4]) is int:  # one of this process's exceptions, coming back
+        try:
+            own = TABLE.get(node[4])
+        except LookupError:
+            own = None
+        if isinstance(own, BaseException):
+            return own
     cls = decoder(node[1], depth + 1)
     args = decoder(node[2], depth + 1)
     if not (isinstance(cls, type) and issubclass(cls, BaseException)):

@@ -189,7 +189,13 @@ def encode_exception(exc: BaseException, depth: int = 0):
         args = encode(list(exc.args), depth + 1)
     except (WireError, RecursionError):
         args = ["l"]
-    return ["xe", ref or ["B", "Exception"], args, "", None, CONTEXT.export(exc), None]
+    # The candidate's own exception on its way back (through a callback): its object, so
+    # what its constructor kept outside args (werkzeug's description) is not lost.
+    handle = exc.__dict__.get("_lab_handle") if hasattr(exc, "__dict__") else None
+    own = None
+    if handle is not None and _oga(handle, "_lab_conn") is Link.current():
+        own = _oga(handle, "_lab_id")
+    return ["xe", ref or ["B", "Exception"], args, "", own, CONTEXT.export(exc), None]
 
 
 class _Methods:
