@@ -96,6 +96,8 @@ def test_a_suite_a_generic_cheat_beats_is_caught(tmp_path, docker_client):
     folder = scaffold("pk", "python", tmp_path)
     hidden = folder / "word-count" / "tests" / "hidden" / "test_words_hidden.py"
     hidden.write_text(hidden.read_text().replace('    assert count_words("one") == {"one": 1}\n', ""))
+    starter = folder / "word-count" / "starter" / "words.py"
+    starter.write_text("def count_words(text):\n    raise NotImplementedError\n")
     found = failures(verify(folder, docker_client))
     assert ("word-count", "cheat: a lying dict subclass scores no more than the starter") in [
         f[:2] for f in found], found
