@@ -198,7 +198,9 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
     docker_argv = [
         docker_cli, "run", "--rm", "--network", "none",
         "--mount", f"type=bind,source={workdir},target={SANDBOX_DIR},readonly",
+        "--mount", f"type=bind,source={REPO / 'lab' / 'bare'},target=/opt/bare,readonly",
         "--workdir", SANDBOX_DIR, "--env", "PYTHONDONTWRITEBYTECODE=1",
+        "--env", "PYTHONPATH=/opt/bare",
         image, "python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir,
     ]
     cli_argv = [str(lab_cli), "grade", str(challenge_path), str(solution_dir),

@@ -413,9 +413,12 @@ def main(argv: list[str] | None = None) -> int:
         if "floor" not in skip:
             log("  floor: plain docker run --rm, 4 at a time ...")
             report["floor"] = throughput.measure_floor(context["docker_argv"], workdir)
+            floor_rate = report["floor"]["verdicts_per_second"]
             if report.get("load"):
-                report["load"]["over_floor"] = (report["load"]["verdicts_per_second"]
-                                                / report["floor"]["verdicts_per_second"])
+                report["load"]["over_floor"] = (report["load"]["verdicts_per_second"] / floor_rate
+                                                if floor_rate else math.nan)
+            if report["floor"]["failed"]:
+                report["problems"].append(f"floor: {report['floor']['failed']} docker runs failed")
         if "wire" not in skip:
             log("  wire: calls from the judge to the candidate, in the sandbox ...")
             report["round_trip"] = throughput.measure_round_trip()

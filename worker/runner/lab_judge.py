@@ -308,10 +308,6 @@ def _preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    try:
-        import werkzeug.test  # noqa: F401  (judge.http_client)
-    except ImportError:
-        pass
 
 
 def main() -> None:
