@@ -147,6 +147,8 @@ def add(a, b):
 def test_nothing_carries_over_to_the_next_pooled_submission(make_challenge, grade_pooled):
     challenge = make_challenge()
     first, second = (grade_pooled(challenge, MARKER, mode="run") for _ in range(2))
+    for r in (first, second):
+        assert "SEEN" in r.stdout, r.to_json()
     seen = [json.loads(next(ln[4:] for ln in r.stdout.splitlines() if ln.startswith("SEEN")))
             for r in (first, second)]
     assert first.verdict == second.verdict == "passed"

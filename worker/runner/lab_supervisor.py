@@ -62,8 +62,10 @@ def _exec_python(script: str, args: dict, env_extra: dict | None = None) -> NoRe
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
            "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env_extra or {})}
-    os.execve(sys.executable, [sys.executable, "-I", "-X", "utf8", f"{RUNNER_DIR}/{script}",
-                               json.dumps(args)], env)
+    # -I ignores PYTHON* variables, so unbuffered output (-u: what a process printed is in
+    # the pipe when it is killed) and no bytecode files (-B) are asked for as flags.
+    os.execve(sys.executable, [sys.executable, "-I", "-u", "-B", "-X", "utf8",
+                               f"{RUNNER_DIR}/{script}", json.dumps(args)], env)
 
 
 def _cgroup_counter(paths: list[str], key: str) -> int:
