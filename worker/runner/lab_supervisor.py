@@ -259,23 +259,7 @@ class Supervisor:
         if pid < 0:
             return self.deaths[-1] if self.deaths else {}
         scratch_full = _scratch_full()
-        os.setresuid(0, self.cuid, 0)  # signals and unlinks as the candidate; back below
-        try:
-            for _ in range(200):
-                try:
-                    os.kill(-1, signal.SIGKILL)
-                except ProcessLookupError:
-                    break
-                self.reap()
-                if pid in self.statuses:
-                    try:
-                        os.kill(-1, 0)
-                    except ProcessLookupError:
-                        break
-                time.sleep(0.001)
-            self._wipe_scratch()
-        finally:
-            os.setresuid(0, 0, 0)
+        self._signal_all(200, wait_for=pid, wipe=True)
         if pid not in self.statuses:
             try:
                 _pid, status, usage = os.wait4(pid, 0)
@@ -386,14 +370,29 @@ class Supervisor:
             self._kill_quietly()
 
     def _kill_quietly(self) -> None:
+        self._signal_all(50)
+
+    def _signal_all(self, rounds: int, wait_for: int = -1, wipe: bool = False) -> None:
+        """SIGKILL every process of the candidate's user, as that user (effective uid;
+        the saved uid stays 0 to come back), until none is left or `rounds` have passed;
+        with `wipe`, remove that user's files from the scratch folders too."""
         os.setresuid(0, self.cuid, 0)
         try:
-            for _ in range(50):
+            for _ in range(rounds):
                 try:
                     os.kill(-1, signal.SIGKILL)
                 except ProcessLookupError:
                     break
                 self.reap()
+                if wait_for in self.statuses:
+                    try:
+                        os.kill(-1, 0)
+                    except ProcessLookupError:
+                        break
+                if wait_for >= 0:
+                    time.sleep(0.001)
+            if wipe:
+                self._wipe_scratch()
         finally:
             os.setresuid(0, 0, 0)
 
