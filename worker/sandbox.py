@@ -35,10 +35,10 @@ OWNER_LABEL = "interview-lab.owner"
 STARTED_LABEL = "interview-lab.started"
 POOL_LABEL = "interview-lab.pool"  # started ahead by a warm pool (worker/pool.py)
 # Everything under worker/runner that runs in the container (standard library and pytest).
-RUNNER_FILES = ("lab_supervisor.py", "lab_judge.py", "lab_control.py", "lab_candidate.py",
-                "lab_candidate_values.py",
-                "lab_wire.py", "lab_values.py", "lab_context.py", "lab_proxy.py", "lab_mirror.py",
-                "lab_codec.py", "judge.py", "pytest.ini", "imagefacts.py")
+RUNNER_FILES = ("lab_supervisor.py", "lab_box.py", "lab_judge.py", "lab_control.py",
+                "lab_candidate.py", "lab_candidate_values.py", "lab_wire.py", "lab_values.py",
+                "lab_context.py", "lab_proxy.py", "lab_mirror.py", "lab_codec.py", "judge.py",
+                "pytest.ini", "imagefacts.py")
 RUNNER_SOURCE = os.path.join(os.path.dirname(__file__), "runner")
 REPORT_CAP = 8 * 1024 * 1024
 CANDIDATE_UID = 10001

@@ -27,7 +27,6 @@ the PID namespace down.  Standard library only.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import resource
@@ -39,7 +38,18 @@ import sys
 import time
 from typing import NoReturn
 
-RUNNER_DIR = "/opt/lab-runner"
+sys.path.insert(0, "/opt/lab-runner")
+
+from lab_box import (  # noqa: E402
+    drop_to,
+    exec_python,
+    fail,
+    oom_kills,
+    pids_max_hits,
+    scratch_full,
+    write_tree,
+)
+
 WORK_DIR = "/sandbox"
 JUDGE_DIR = "/judge"
 GO_CAP = 32 * 1024 * 1024  # bytes of the go line accepted from the host
@@ -50,97 +60,6 @@ JUDGE_OUTPUT_KEEP = 16 * 1024
 MAX_STARTS = 400  # candidate processes one run may start
 CHUNK = 65536
 WIRE_FD, READY_FD = 3, 4
-
-
-def _drop_to(uid: int, gid: int) -> None:
-    os.setgroups([])
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, uid)
-
-
-def _exec_python(script: str, args: dict, env_extra: dict | None = None) -> NoReturn:
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp",
-           "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-           "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env_extra or {})}
-    # -I ignores PYTHON* variables, so unbuffered output (-u: what a process printed is in
-    # the pipe when it is killed) and no bytecode files (-B) are asked for as flags.
-    os.execve(sys.executable, [sys.executable, "-I", "-u", "-B", "-X", "utf8",
-                               f"{RUNNER_DIR}/{script}", json.dumps(args)], env)
-
-
-def _cgroup_counter(paths: list[str], key: str) -> int:
-    """Read `key N` from the first readable cgroup file (v1 or v2 layout)."""
-    for path in paths:
-        try:
-            with open(path) as handle:
-                for line in handle:
-                    parts = line.split()
-                    if len(parts) == 2 and parts[0] == key:
-                        return int(parts[1])
-        except (OSError, ValueError):
-            continue
-    return 0
-
-
-def _oom_kills() -> int:
-    return _cgroup_counter(["/sys/fs/cgroup/memory/memory.oom_control",
-                            "/sys/fs/cgroup/memory.events"], "oom_kill")
-
-
-def _pids_max_hits() -> int:
-    return _cgroup_counter(["/sys/fs/cgroup/pids/pids.events", "/sys/fs/cgroup/pids.events"], "max")
-
-
-def _scratch_full() -> bool:
-    try:
-        st = os.statvfs("/tmp")
-    except OSError:
-        return False
-    return st.f_bavail == 0 or st.f_favail == 0
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    """Gave up before go: say why on stderr, print no report.  The host reads a missing
-    report as our failure (infra_error), never the candidate's."""
-    os.write(2, f"lab-supervisor: {message}\n".encode())
-    os._exit(code)
-
-
-def _write_tree(root: str, files: dict, group: int) -> None:
-    """Still root (owner of / and /sandbox, no capability but SETUID/SETGID): files
-    root-owned, readable by `group` (and everyone when group is 0), never writable by
-    the candidate.  Paths were checked on the host; checked again."""
-    mode_file, mode_dir = (0o644, 0o755) if group == 0 else (0o640, 0o750)
-    os.setegid(group)  # new files and folders take this group
-    try:
-        try:
-            os.mkdir(root, mode_dir)
-        except FileExistsError:
-            pass
-        os.chmod(root, mode_dir)
-        for rel, encoded in sorted(files.items()):
-            parts = rel.split("/")
-            if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
-                raise ValueError(f"refused path {rel!r}")
-            folder = root
-            for part in parts[:-1]:
-                folder = os.path.join(folder, part)
-                try:
-                    os.mkdir(folder, mode_dir)
-                except FileExistsError:
-                    pass
-                os.chmod(folder, mode_dir, follow_symlinks=False)
-            fd = os.open(os.path.join(root, rel),
-                         os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode_file)
-            try:
-                view = memoryview(base64.b64decode(encoded, validate=True))
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fchmod(fd, mode_file)
-            finally:
-                os.close(fd)
-    finally:
-        os.setegid(0)
 
 
 class Supervisor:
@@ -175,8 +94,8 @@ class Supervisor:
         judge_end, own_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         ready_r, ready_w = os.pipe() if armed else (-1, -1)
         self.starts += 1
-        self.candidate_oom_base = _oom_kills()
-        self.candidate_pids_base = _pids_max_hits()
+        self.candidate_oom_base = oom_kills()
+        self.candidate_pids_base = pids_max_hits()
         self.output_since_start = 0
         self.killed_for_output = False
         pid = os.fork()
@@ -189,7 +108,7 @@ class Supervisor:
                         handle.write("1000")  # the first to go when memory runs out
                 except OSError:
                     pass
-                _drop_to(self.cuid, self.cuid)
+                drop_to(self.cuid, self.cuid)
                 cpu = max(1, int(self.job["cpu_seconds"])) + (ARM_CPU_SLACK if armed else 1)
                 resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
                 fsize = int(self.job["file_size_bytes"])
@@ -209,7 +128,7 @@ class Supervisor:
                     os.dup2(ready, READY_FD)
                 os.closerange(READY_FD + 1 if armed else WIRE_FD + 1, 65536)
                 os.chdir(WORK_DIR)
-                _exec_python("lab_candidate.py", {
+                exec_python("lab_candidate.py", {
                     "armed": armed, "ready_fd": READY_FD if armed else -1,
                     "cpu_seconds": max(1, int(self.job["cpu_seconds"]))})
             except BaseException:  # noqa: BLE001 - nothing may escape a forked child
@@ -224,7 +143,7 @@ class Supervisor:
         pid = os.fork()
         if pid == 0:
             try:
-                _drop_to(self.guid, self.guid)
+                drop_to(self.guid, self.guid)
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
                 ctl = os.dup(self.ctl_judge.fileno())
                 wire_fd = os.dup(wire.fileno())
@@ -237,7 +156,7 @@ class Supervisor:
                 os.dup2(wire_fd, 4)
                 os.closerange(5, 65536)
                 os.chdir("/")
-                _exec_python("lab_judge.py", {"ctl_fd": 3, "wire_fd": 4, "armed": self.armed})
+                exec_python("lab_judge.py", {"ctl_fd": 3, "wire_fd": 4, "armed": self.armed})
             except BaseException:  # noqa: BLE001
                 os._exit(127)
         return pid
@@ -258,7 +177,7 @@ class Supervisor:
         pid = self.candidate_pid
         if pid < 0:
             return self.deaths[-1] if self.deaths else {}
-        scratch_full = _scratch_full()
+        full = scratch_full()
         self._signal_all(200, wait_for=pid, wipe=True)
         if pid not in self.statuses:
             try:
@@ -269,9 +188,9 @@ class Supervisor:
         self.reap()
         status, usage = self.statuses.get(pid, (None, None))
         info = {"reason": reason[:200], "output": self.killed_for_output,
-                "oom": _oom_kills() > self.candidate_oom_base,
-                "pids": _pids_max_hits() > self.candidate_pids_base,
-                "scratch_full": scratch_full}
+                "oom": oom_kills() > self.candidate_oom_base,
+                "pids": pids_max_hits() > self.candidate_pids_base,
+                "scratch_full": full}
         if status is not None:
             info["cpu"] = round(usage.ru_utime + usage.ru_stime, 3)
             if os.WIFSIGNALED(status):
@@ -414,27 +333,27 @@ class Supervisor:
             remaining = deadline - time.monotonic()
             watch = ([self.ctl] if not judge_ready else []) + ([ready_r] if not candidate_ready else [])
             if remaining <= 0 or not select.select(watch, [], [], remaining)[0]:
-                _fail("the judge or the candidate was not ready in time", 3)
+                fail("the judge or the candidate was not ready in time", 3)
             if not judge_ready and select.select([self.ctl], [], [], 0)[0]:
                 message = self.ctl.recv(CHUNK)
                 if not message:
-                    _fail("the judge failed before it was ready", 3)
+                    fail("the judge failed before it was ready", 3)
                 judge_ready = "ready" in json.loads(message)
             if not candidate_ready and ready_r >= 0 and select.select([ready_r], [], [], 0)[0]:
                 if not os.read(ready_r, 64):
-                    _fail("the candidate failed before it was ready", 3)
+                    fail("the candidate failed before it was ready", 3)
                 candidate_ready = True
         os.close(ready_r)
         os.write(2, b"armed\n")  # the pool hands this container out only after this line
         go = self._read_go()
         for pid in (self.judge_pid, self.candidate_pid):
             if os.waitpid(pid, os.WNOHANG)[0]:
-                _fail("a process died before go", 4)
+                fail("a process died before go", 4)
         try:
-            _write_tree(WORK_DIR, go["files"], 0)
-            _write_tree(JUDGE_DIR, go["judge_files"], self.guid)
+            write_tree(WORK_DIR, go["files"], 0)
+            write_tree(JUDGE_DIR, go["judge_files"], self.guid)
         except (OSError, ValueError) as exc:
-            _fail(f"could not write the files: {exc}", 5)
+            fail(f"could not write the files: {exc}", 5)
         self.job.update({k: go[k] for k in ("test_paths", "visibility", "modules",
                                              "output_keep_bytes", "limits")})
 
@@ -448,22 +367,22 @@ class Supervisor:
                 os._exit(0)
             line.extend(chunk)
             if len(line) > GO_CAP:
-                _fail("the go line is too long", 5)
+                fail("the go line is too long", 5)
         try:
             go = json.loads(bytes(line).split(b"\n", 1)[0])
             if not isinstance(go.get("files"), dict) or not isinstance(go.get("judge_files"), dict):
                 raise ValueError("no files")
         except (ValueError, AttributeError) as exc:
-            _fail(f"the go line is unusable: {exc}", 5)
+            fail(f"the go line is unusable: {exc}", 5)
         return go
 
     def wait_judge_ready(self) -> None:
         ready, _, _ = select.select([self.ctl], [], [], ARM_SECONDS)
         if not ready:
-            _fail("the judge was not ready in time", 3)
+            fail("the judge was not ready in time", 3)
         message = self.ctl.recv(CHUNK)
         if not message or "ready" not in json.loads(message):
-            _fail("the judge failed before it was ready", 3)
+            fail("the judge failed before it was ready", 3)
 
     def run(self) -> None:
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
@@ -546,9 +465,9 @@ class Supervisor:
             "judge_output": self.judge_output.decode("utf-8", "replace"),
             "candidate_starts": self.starts,
             "deaths": self.deaths[-50:],
-            "oom_kills": _oom_kills(),
-            "pids_max_hits": _pids_max_hits(),
-            "scratch_full": _scratch_full(),
+            "oom_kills": oom_kills(),
+            "pids_max_hits": pids_max_hits(),
+            "scratch_full": scratch_full(),
         }
         # One line: the pool's host side reads up to the newline instead of waiting for exit.
         data = json.dumps(report).encode() + b"\n"
