@@ -6,7 +6,6 @@ expected.  Nothing here runs pack code: test files are parsed, never imported.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from worker.parsing import parse
 from worker.submission import name_problem
 from worker.testids import expected_tests
 
@@ -310,7 +310,7 @@ def _check_quiz(info: ChallengeInfo, rel: str, problems: list[Problem]) -> None:
                                     field=where))
         if kind == "predict":
             try:
-                ast.parse(question.get("snippet", ""))
+                parse(question.get("snippet", ""))
             except SyntaxError as exc:
                 problems.append(Problem(f"{rel}/challenge.yaml",
                                         f"snippet does not parse: {exc.msg} (line {exc.lineno})",

@@ -20,6 +20,7 @@ import yaml
 from lab.config import Limits, Settings
 from lab.quiz import QUESTION_TYPES, QuizError, grade_quiz, parse_answers
 from worker.challenge import Challenge, ChallengeError, load_challenge
+from worker.parsing import compile_source
 from worker.result import Result
 from worker.sandbox import SandboxJob, candidate_modules
 from worker.testids import expected_tests
@@ -75,7 +76,7 @@ def _syntax_error(files: dict[str, bytes]) -> str:
         if not name.endswith(".py"):
             continue
         try:
-            compile(data, name, "exec", dont_inherit=True)
+            compile_source(data, name)
         except SyntaxError as exc:
             return f"{name}, line {exc.lineno}: {exc.msg}"
         except ValueError as exc:

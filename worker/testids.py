@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from worker.parsing import parse
+
 
 @dataclass(frozen=True)
 class ExpectedTest:
@@ -60,7 +62,7 @@ def expected_tests(files: dict[str, bytes]) -> dict[str, ExpectedTest]:
     for path, source in sorted(files.items()):
         if not _is_test_module(path):
             continue
-        tree = ast.parse(source, filename=path)
+        tree = parse(source, filename=path)
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith(
                 "test"
