@@ -68,6 +68,9 @@ class Settings:
     port: int = 8000
     max_request_kb: int = 1024  # bodies over this get 413
     stuck_after_seconds: float = 120.0  # queued/running longer than this is re-enqueued
+    # How long a submission waits for a Docker engine that does not answer (retrying
+    # with backoff) before it is stored as infra_error; it is regraded when one answers.
+    engine_wait_seconds: float = 300.0
     sweep_every_seconds: float = 15.0
     visibility_timeout: int = 3600  # Redis redelivery of unacknowledged tasks
     worker_concurrency: int = 4  # tasks mostly wait on the engine: more than the cores
@@ -147,6 +150,8 @@ def load_settings(env: dict | None = None) -> Settings:
         max_request_kb=_number("LAB_MAX_REQUEST_KB", env.get("LAB_MAX_REQUEST_KB", "1024"), int),
         stuck_after_seconds=_number(
             "LAB_STUCK_AFTER_SECONDS", env.get("LAB_STUCK_AFTER_SECONDS", "120"), float),
+        engine_wait_seconds=_number(
+            "LAB_ENGINE_WAIT_SECONDS", env.get("LAB_ENGINE_WAIT_SECONDS", "300"), float),
         sweep_every_seconds=_number(
             "LAB_SWEEP_EVERY_SECONDS", env.get("LAB_SWEEP_EVERY_SECONDS", "15"), float),
         visibility_timeout=_number(

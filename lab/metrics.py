@@ -78,7 +78,8 @@ def _pool_metrics(client):
     for name, text in (("hits", "Runs that got an armed pool container"),
                        ("misses", "Runs that found no armed container and started cold"),
                        ("failures", "Pool containers that failed to arm or to run"),
-                       ("recycled", "Idle pool containers replaced before the reaper's age")):
+                       ("recycled", "Idle pool containers replaced before the reaper's age"),
+                       ("lost", "Idle pool containers found dead (an engine restart) and replaced")):
         pool.append(CounterMetricFamily(f"lab_pool_{name}", text,
                                         value=counters.get(f"pool_{name}", 0.0)))
     return pool

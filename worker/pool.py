@@ -192,7 +192,17 @@ class SandboxPool:
             return self._client
 
     def _fill(self) -> None:
+        from worker.engine import engine_watch
+
         while True:
+            watch = engine_watch()
+            if watch is not None and not watch.available():
+                # No engine: nothing to arm until it answers again (then refill at once).
+                watch.wait_available(1.0)
+                with self._lock:
+                    if self._closed:
+                        return
+                continue
             with self._lock:
                 while not self._closed and (
                         len(self._idle) + self._arming + self._in_use >= self.size):
@@ -239,6 +249,12 @@ class SandboxPool:
                 while self._idle and now - self._idle[0].created > self.max_idle:
                     self._doom(self._idle.popleft())
                     count("pool_recycled")
+                # An idle container whose stream ended was lost (an engine restart kills
+                # them all): drop it, so the fillers start a fresh one.
+                for armed in [a for a in self._idle if not a.stream.quiet()]:
+                    self._idle.remove(armed)
+                    self._doom(armed)
+                    count("pool_lost")
                 closed = self._closed
             self._remove_doomed()
             if time.monotonic() - last_stats >= STATS_EVERY_SECONDS:

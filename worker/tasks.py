@@ -4,6 +4,12 @@ Exactly-once storage: a run first *claims* the submission with a conditional upd
 (queued -> running, or a running claim older than `stuck_after`), writing a fresh
 claim token; only the holder of the current token may store the result, again with a
 conditional update.  A redelivered or duplicated message finds nothing to claim.
+
+Engine trouble is waited out, not handed to the candidate (worker/engine.py): while this
+worker's Docker engine does not answer, the task leaves the submission queued and comes
+back with a backoff; a run that fails on our side is released and retried with a
+backoff.  Only when `LAB_ENGINE_WAIT_SECONDS` have passed since the submission does it
+store `infra_error`, and the sweeper regrades those once the engine answers again.
 """
 
 from __future__ import annotations
@@ -26,7 +32,14 @@ from worker.grading import grade
 from worker.result import Result
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 3  # runs that fail on our side while the engine answers (a broken challenge)
+REGRADE_LIMIT = 12  # claims after which a stored infra_error is left alone
+MAX_BACKOFF = 30.0
+
+
+def backoff(retries: int) -> float:
+    """Seconds before the next try: 1, 2, 4, ... up to MAX_BACKOFF."""
+    return min(MAX_BACKOFF, 2.0 ** min(retries, 10))
 
 
 def core_challenge(challenge) -> CoreChallenge:
@@ -86,23 +99,39 @@ def _release(submission_id: int, token: str) -> None:
 
 @shared_task(name="lab.grade", bind=True, acks_late=True, reject_on_worker_lost=True)
 def grade_submission(self, submission_id: int) -> str:
+    from worker.engine import engine_watch
+
     settings = current_app.config["LAB_SETTINGS"]
+    watch = engine_watch()
+    if watch is not None and not watch.available() and not _window_over(submission_id, settings):
+        # Paused: the engine does not answer.  The submission stays queued, unclaimed.
+        raise self.retry(countdown=backoff(self.request.retries), max_retries=None)
     token = _claim(submission_id, settings.stuck_after_seconds)
     if token is None:
         return "nothing to do"  # done already, or another worker holds a live claim
     submission = db.session.get(Submission, submission_id)
     files = {k: v.encode("utf-8") for k, v in submission.files.items()}
     try:
+        if watch is not None and not watch.available():
+            raise _EngineGone(watch.status())
         result = grade(core_challenge(submission.challenge), files, submission.mode,
                        settings=settings)
+    except _EngineGone as exc:
+        result = Result(verdict="infra_error", message=str(exc))
     except SoftTimeLimitExceeded:
         result = Result(verdict="infra_error", message="grading took too long on our side")
     except Exception as exc:  # noqa: BLE001 - a broken challenge must not wedge the queue
         log.exception("grading submission %s failed", submission_id)
         result = Result(verdict="infra_error", message=f"grading failed on our side: {exc}")
-    if result.verdict == "infra_error" and submission.attempts < MAX_ATTEMPTS:
-        _release(submission_id, token)
-        raise self.retry(countdown=2 * submission.attempts, max_retries=MAX_ATTEMPTS)
+    if result.verdict == "infra_error":
+        engine_down = watch is not None and not watch.check()
+        waited = (utcnow() - submission.created_at).total_seconds()
+        if (engine_down and waited < settings.engine_wait_seconds) or (
+                not engine_down and submission.attempts < MAX_ATTEMPTS):
+            _release(submission_id, token)
+            raise self.retry(countdown=backoff(self.request.retries), max_retries=None)
+        result.message = (f"not graded: {result.message}. It will be regraded automatically "
+                          "once grading works again; it never counts against you.")
     if not _store(submission_id, token, result):
         log.warning("submission %s: result not stored, another claim took over", submission_id)
         return "superseded"
@@ -113,6 +142,17 @@ def grade_submission(self, submission_id: int) -> str:
     if submission.interview_item_id is not None:
         _complete_interview(submission.interview_item_id)
     return result.verdict
+
+
+class _EngineGone(Exception):
+    """The engine stopped answering between the claim and the run."""
+
+
+def _window_over(submission_id: int, settings) -> bool:
+    """Has this submission waited longer than LAB_ENGINE_WAIT_SECONDS?"""
+    created = db.session.scalar(select(Submission.created_at).where(Submission.id == submission_id))
+    db.session.commit()
+    return created is None or (utcnow() - created).total_seconds() >= settings.engine_wait_seconds
 
 
 def _complete_interview(item_id: int) -> None:
@@ -144,6 +184,7 @@ def sweep(app) -> dict:
         for submission_id in stuck:
             if enqueue(submission_id):
                 counts["requeued"] += 1
+        counts["regraded"] = _regrade_infra_errors(enqueue)
         try:
             from lab.interview_finalize import sweep_interviews
 
@@ -163,6 +204,53 @@ def sweep(app) -> dict:
     return counts
 
 
+def _regrade_infra_errors(enqueue) -> int:
+    """Submissions stored as infra_error go back to the queue once this worker's engine
+    answers (at most REGRADE_LIMIT claims in all, so a challenge that always fails on our
+    side does not loop)."""
+    from worker.engine import engine_watch
+
+    watch = engine_watch()
+    if watch is None or not watch.available():
+        return 0
+    ids = db.session.scalars(select(Submission.id).where(
+        Submission.status == "done", Submission.verdict == "infra_error",
+        Submission.attempts < REGRADE_LIMIT)).all()
+    regraded = 0
+    for submission_id in ids:
+        reopened = db.session.execute(
+            update(Submission).where(Submission.id == submission_id, Submission.status == "done",
+                                     Submission.verdict == "infra_error")
+            .values(status="queued", verdict=None, claim=None, finished_at=None)).rowcount
+        db.session.commit()
+        if reopened and enqueue(submission_id):
+            regraded += 1
+    if regraded:
+        log.info("regrading %d submissions that failed on our side", regraded)
+    return regraded
+
+
+def _engine_changed(app) -> None:
+    """Tell /healthz at once; when the engine is back, send every queued submission to
+    the queue again now, rather than when its backoff ends (duplicates find no claim)."""
+    from worker.engine import engine_watch
+
+    _heartbeat(app)
+    watch = engine_watch()
+    if watch is None or not watch.available():
+        return
+    from lab.service import enqueue
+
+    with app.app_context():
+        waiting = db.session.scalars(select(Submission.id).where(
+            Submission.status == "queued")).all()
+        for submission_id in waiting:
+            enqueue(submission_id)
+        db.session.remove()
+    if waiting:
+        log.info("engine back: %d queued submissions sent again", len(waiting))
+
+
 def _heartbeat(app) -> None:
     """Tell the web side this worker lives and whether its Docker engine answers (the
     web containers have no engine of their own to ask)."""
@@ -172,14 +260,19 @@ def _heartbeat(app) -> None:
     import redis
 
     from lab.config import instance_redis_url
+    from worker.engine import engine_watch
     from worker.sandbox import InfraError, connect
 
     settings = app.config["LAB_SETTINGS"]
-    try:
-        connect().close()
-        engine = "ok"
-    except InfraError as exc:
-        engine = str(exc)[:300]
+    watch = engine_watch()
+    if watch is not None:
+        engine = watch.status()[:300]
+    else:
+        try:
+            connect().close()
+            engine = "ok"
+        except InfraError as exc:
+            engine = str(exc)[:300]
     try:
         client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2)
         client.set(f"lab:worker:{socket.gethostname()}:{os.getpid()}",
@@ -195,9 +288,13 @@ def start_pool(app) -> None:
     from functools import partial
 
     from lab.metrics import record_pool
+    from worker.engine import start_engine_watch
     from worker.pool import push_counts, start_process_pool
 
     settings = app.config["LAB_SETTINGS"]
+    # First the engine watch: the pool's fillers wait on it, and every change of the
+    # engine's state reaches /healthz at once through a heartbeat.
+    start_engine_watch(on_change=lambda: _engine_changed(app))
     on_stats = partial(record_pool, settings)
     try:
         if start_process_pool(settings, on_stats=on_stats) is None:

@@ -1,0 +1,64 @@
+"""Gradings from eight threads at once, as a Celery worker with `--pool threads` runs
+them: mixed challenges, one shared engine client and warm pool, the host's checks on
+every thread.  No SystemError (the parser), no infra_error, every verdict as expected."""
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from lab.config import load_settings
+from tests.conftest import ROOT
+from tests.unit.test_threads import _Garbage, _host_checks
+from worker.challenge import load_challenge
+from worker.grading import grade
+from worker.images import runner_image_tag
+from worker.pool import SandboxPool
+
+pytestmark = pytest.mark.docker
+SLUGS = ["examples/retry-decorator", "examples/generator-pipeline", "python-core/money-value-type",
+         "flask-basics/request-id-hooks", "rest-api/etag-conditional-requests",
+         "python-more/intervals-and-lru", "flask-data/versioned-books-csv-cors",
+         "python-core/closure-factories"]
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def test_eight_threads_grade_mixed_challenges_with_no_failure_of_ours(docker_client):
+    settings = load_settings()
+    pool = SandboxPool(runner_image_tag("python"), settings.limits, settings.runtime, 4,
+                       settings.grace_seconds, settings.reap_after_seconds,
+                       settings.pool_max_idle_seconds).start()
+    challenges = [load_challenge(ROOT / "challenges" / slug) for slug in SLUGS]
+    outcomes: list[tuple[str, str, str]] = []
+    errors: list[str] = []
+
+    def work(offset: int) -> None:
+        for n in range(100):
+            for _ in range(10):
+                _Garbage()
+            try:
+                challenge = challenges[(offset + n) % len(challenges)]
+                _host_checks(challenge)
+                if n < 3:
+                    role = "solution" if n % 2 == 0 else "starter"
+                    result = grade(challenge, files_of(challenge.path / role), "submit",
+                                   settings=settings, client=docker_client, pool=pool)
+                    outcomes.append((challenge.slug, role, result.verdict))
+            except BaseException as exc:  # noqa: BLE001 - every failure is the finding
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        pool.close()
+    assert errors == [], errors[:5]
+    assert len(outcomes) == 24
+    assert all(v == "passed" for _slug, role, v in outcomes if role == "solution"), outcomes
+    assert all(v in ("failed", "error") for _slug, role, v in outcomes if role == "starter"), outcomes
