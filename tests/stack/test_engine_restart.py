@@ -135,3 +135,13 @@ def test_grading_rides_out_an_engine_restart(tmp_path, docker_client):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=60)
+    # Containers the dying engine could not remove are labelled: the reaper finds them
+    # once their owner (the worker) is gone.
+    from worker.reaper import reap
+    from worker.sandbox import LABEL, connect
+
+    client = connect()
+    reap(client, 300)
+    left = [c.short_id for c in client.containers.list(all=True, filters={"label": LABEL})
+            if c.status != "running"]  # running ones belong to a live grader elsewhere
+    assert left == [], left
