@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from lab.pack_validate import YAML_LOADER
+from worker import safe_yaml
 
 DIFFICULTIES = ("easy", "medium", "hard")
 HANDS_ON = ("python", "flask", "dockerfile")
@@ -113,7 +113,7 @@ def read_pack_folder(folder: Path) -> tuple[str | None, list[CatalogItem]]:
     """(pack name, items) straight from a pack folder, without the database or a full
     validation: pack.yaml's name and every `<slug>/challenge.yaml`."""
     try:
-        meta = yaml.load((folder / "pack.yaml").read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        meta = safe_yaml.load((folder / "pack.yaml").read_text(encoding="utf-8"), "pack.yaml")
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None, []
     name = meta.get("name") if isinstance(meta, dict) else None
@@ -122,7 +122,8 @@ def read_pack_folder(folder: Path) -> tuple[str | None, list[CatalogItem]]:
     metas = []
     for path in sorted(folder.glob("*/challenge.yaml")):
         try:
-            metas.append((path.parent.name, yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)))
+            metas.append((path.parent.name, safe_yaml.load(path.read_text(encoding="utf-8"),
+                                                           f"{path.parent.name}/challenge.yaml")))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
     return name, catalog_from_challenges(rows_from_metas(name, metas))

@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from worker import safe_yaml
 from worker.parsing import parse
 from worker.submission import name_problem
 from worker.testids import expected_tests
@@ -80,12 +81,9 @@ def _node_at(node, path) -> yaml.Node | None:
     return node
 
 
-# libyaml when present: reading the bundled packs is several times faster with it
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def load_yaml(path: Path, rel: str, problems: list[Problem]):
-    """(data, node tree) or (None, None) with a problem recorded."""
+    """(data, node tree) or (None, None) with a problem recorded.  Read with
+    worker/safe_yaml.py: no anchors or aliases, bounded size, depth and node count."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -95,11 +93,9 @@ def load_yaml(path: Path, rel: str, problems: list[Problem]):
         problems.append(Problem(rel, f"not UTF-8 (byte {exc.start})"))
         return None, None
     try:
-        return yaml.load(text, Loader=YAML_LOADER), yaml.compose(text, Loader=YAML_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.append(Problem(rel, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                line=mark.line + 1 if mark else None))
+        return safe_yaml.load_with_tree(text, rel)
+    except safe_yaml.YamlRefused as exc:
+        problems.append(Problem(rel, exc.problem, line=exc.line))
         return None, None
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from lab.config import LIMIT_NAMES
+from worker import safe_yaml
 
 TEST_DIRS = {"run": ("public",), "submit": ("hidden",)}
 
@@ -81,8 +80,10 @@ def load_challenge(path: str | Path) -> Challenge:
     if not meta.is_file():
         raise ChallengeError(f"{meta}: missing (every challenge folder has a challenge.yaml)")
     try:
-        data = yaml.safe_load(meta.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = safe_yaml.load(meta.read_text(encoding="utf-8"), str(meta))
+    except safe_yaml.YamlRefused as exc:  # names the file and line itself
+        raise ChallengeError(str(exc)) from None
+    except UnicodeDecodeError as exc:
         raise ChallengeError(f"{meta}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ChallengeError(f"{meta}: expected a mapping at the top level")

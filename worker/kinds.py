@@ -19,6 +19,7 @@ import yaml
 
 from lab.config import Limits, Settings
 from lab.quiz import QUESTION_TYPES, QuizError, grade_quiz, parse_answers
+from worker import safe_yaml
 from worker.challenge import Challenge, ChallengeError, load_challenge
 from worker.parsing import compile_source
 from worker.result import Result
@@ -173,8 +174,10 @@ def load_quiz_challenge(path: str | Path) -> QuizChallenge:
     root = Path(path)
     meta = root / "challenge.yaml"
     try:
-        data = yaml.safe_load(meta.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = safe_yaml.load(meta.read_text(encoding="utf-8"), str(meta))
+    except safe_yaml.YamlRefused as exc:  # names the file and line itself
+        raise ChallengeError(str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise ChallengeError(f"{meta}: cannot be read: {exc}") from None
     if not isinstance(data, dict) or data.get("kind") != "quiz":
         raise ChallengeError(f"{meta}: not a quiz (kind: quiz)")
@@ -194,7 +197,8 @@ def load_quiz_challenge(path: str | Path) -> QuizChallenge:
 def load_any_challenge(path: str | Path) -> Challenge:
     """load_challenge, or load_quiz_challenge when challenge.yaml says `kind: quiz`."""
     try:
-        data = yaml.safe_load((Path(path) / "challenge.yaml").read_text(encoding="utf-8"))
+        meta = Path(path) / "challenge.yaml"
+        data = safe_yaml.load(meta.read_text(encoding="utf-8"), str(meta))
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         data = None  # load_challenge says what is wrong
     if isinstance(data, dict) and data.get("kind") == "quiz":

@@ -17,10 +17,17 @@ def messages(folder) -> list[str]:
     return [str(p) for p in validate_pack(folder).problems]
 
 
+class NoAliasDumper(yaml.SafeDumper):
+    """safe_dump writes a value met twice as an anchor and aliases, which packs refuse."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def edit_yaml(path, change):
     data = yaml.safe_load(path.read_text())
     change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(yaml.dump(data, Dumper=NoAliasDumper, sort_keys=False))
 
 
 def test_good_pack_is_valid(good_pack):
