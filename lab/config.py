@@ -72,6 +72,9 @@ class Settings:
     # with backoff) before it is stored as infra_error; it is regraded when one answers.
     engine_wait_seconds: float = 300.0
     sweep_every_seconds: float = 15.0
+    # An uploaded pack is first validated in a child process held to these (lab/pack_guard.py).
+    pack_validate_seconds: float = 30.0
+    pack_validate_memory_mb: int = 512
     visibility_timeout: int = 3600  # Redis redelivery of unacknowledged tasks
     worker_concurrency: int = 4  # tasks mostly wait on the engine: more than the cores
     worker_queues: tuple[str, ...] = ("run", "submit", "build")
@@ -154,6 +157,10 @@ def load_settings(env: dict | None = None) -> Settings:
             "LAB_ENGINE_WAIT_SECONDS", env.get("LAB_ENGINE_WAIT_SECONDS", "300"), float),
         sweep_every_seconds=_number(
             "LAB_SWEEP_EVERY_SECONDS", env.get("LAB_SWEEP_EVERY_SECONDS", "15"), float),
+        pack_validate_seconds=_number(
+            "LAB_PACK_VALIDATE_SECONDS", env.get("LAB_PACK_VALIDATE_SECONDS", "30"), float),
+        pack_validate_memory_mb=_number(
+            "LAB_PACK_VALIDATE_MEMORY_MB", env.get("LAB_PACK_VALIDATE_MEMORY_MB", "512"), int),
         visibility_timeout=_number(
             "LAB_VISIBILITY_TIMEOUT", env.get("LAB_VISIBILITY_TIMEOUT", "3600"), int),
         worker_queues=_queues(env.get("LAB_WORKER_QUEUES", "run,submit,build")),

@@ -45,10 +45,11 @@ def backoff(retries: int) -> float:
 def core_challenge(challenge) -> CoreChallenge:
     from pathlib import Path
 
-    import yaml
+    from worker import safe_yaml
 
     # Only dockerfile challenges have probes; the others skip parsing their YAML.
-    meta = (yaml.safe_load(challenge.files.get("challenge.yaml", "")) or {}
+    meta = (safe_yaml.load(challenge.files.get("challenge.yaml", ""),
+                           f"{challenge.public_id}/challenge.yaml") or {}
             if challenge.kind == "dockerfile" else {})
     return CoreChallenge(
         path=Path(f"/db/{challenge.public_id}"), slug=challenge.slug, title=challenge.title,
@@ -337,6 +338,7 @@ def verify_upload_now(upload_id: int) -> bool:
     from pathlib import Path
 
     from lab.models import PackUpload
+    from lab.pack_guard import check_upload
     from lab.pack_verify import verify_pack
     from lab.pack_zip import ZipRefused, extract_pack_zip
     from lab.packs import PackError, import_pack
@@ -361,6 +363,8 @@ def verify_upload_now(upload_id: int) -> bool:
 
             # Interview templates may draw from any pack this lab holds, not only bundled ones.
             known = database_catalog()
+            # first in a child process with a clock and a memory cap (lab/pack_guard.py)
+            check_upload(folder, settings, (known.items, known.pack_names))
             verified = verify_pack(folder, settings, connect(), image,
                                    catalog=(known.items, known.pack_names))
             report["problems"] = [str(p) for p in verified.pack.problems]
