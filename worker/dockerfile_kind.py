@@ -30,8 +30,20 @@ import requests.exceptions
 import urllib3.exceptions
 
 from lab.config import Limits, Settings
+from worker import dockerfile_policy
 from worker.challenge import Challenge, ChallengeError
-from worker.dockerfile_build import BASE_ALIASES, CANDIDATE_TAG_PREFIX, Build, BuildStuck, remove_build_images
+from worker.dockerfile_build import (
+    BASE_ALIASES,
+    BUILD_FILE_MB,
+    CANDIDATE_TAG_PREFIX,
+    MAX_LAYER_MB,
+    Build,
+    BuildStuck,
+    nests_cgroups,
+    process_cap_reached,
+    remove_build_images,
+    start_holder,
+)
 from worker.result import Result
 from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, InfraError, SandboxJob, owner_id
 from worker.testids import expected_tests
@@ -39,6 +51,8 @@ from worker.verdict import run_tests
 
 FACTS_OUTPUT_CAP = 8192
 MAX_IMAGE_MB = 600
+# A probe container's log: what `logs()` reads back, and all the engine keeps on disk.
+PROBE_LOG = {"Type": "json-file", "Config": {"max-size": "256k", "max-file": "1"}}
 
 
 def ensure_base_aliases(client: docker.DockerClient, runner_image: str) -> str:
@@ -55,70 +69,50 @@ def ensure_base_aliases(client: docker.DockerClient, runner_image: str) -> str:
     return base.id
 
 
-def _instructions(dockerfile: str) -> list[tuple[int, str, str]]:
-    """(line, INSTRUCTION, arguments), with continuation lines joined."""
-    out, buffer, start = [], "", 0
-    for number, raw in enumerate(dockerfile.splitlines(), 1):
-        line = raw.strip()
-        if not buffer and (not line or line.startswith("#")):
-            continue
-        if not buffer:
-            start = number
-        if line.endswith("\\"):
-            buffer += line[:-1] + " "
-            continue
-        buffer += line
-        word, _, rest = buffer.strip().partition(" ")
-        out.append((start, word.upper(), rest.strip()))
-        buffer = ""
-    if buffer:
-        word, _, rest = buffer.strip().partition(" ")
-        out.append((start, word.upper(), rest.strip()))
-    return out
-
-
 def check_dockerfile(dockerfile: str) -> str | None:
-    """Why the Dockerfile may not be built, or None."""
-    stages: list[str] = []
-    saw_from = False
-    for line, word, args in _instructions(dockerfile):
-        if word == "FROM":
-            saw_from = True
-            parts = [p for p in args.split() if not p.startswith("--")]
-            if any(p.startswith("--platform") for p in args.split()):
-                return f"line {line}: FROM --platform is not allowed"
-            if not parts:
-                return f"line {line}: FROM needs an image"
-            ref = parts[0]
-            if "$" in ref:
-                return f"line {line}: FROM may not use build arguments; write the base name"
-            name = ref.split("@")[0]
-            name = name[:-len(":latest")] if name.endswith(":latest") else name
-            if name not in BASE_ALIASES and name not in stages:
-                return (f"line {line}: FROM {ref} is not allowed; use "
-                        f"{' or '.join(BASE_ALIASES)} (or an earlier stage)")
-            if len(parts) >= 3 and parts[1].lower() == "as":
-                stages.append(parts[2])
-        elif word in ("COPY", "ADD"):
-            for flag in re.findall(r"--from=(\S+)", args):
-                if flag not in stages and not (flag.isdigit() and int(flag) < len(stages) + 1):
-                    return f"line {line}: COPY --from={flag} may only name an earlier stage"
-            if word == "ADD" and re.search(r"\bhttps?://|git@", args):
-                return f"line {line}: ADD from a URL is not allowed (there is no network)"
-        elif not saw_from and word not in ("ARG",):
-            return f"line {line}: the Dockerfile must start with FROM"
-    if not saw_from:
-        return "the Dockerfile has no FROM line"
+    """Why the Dockerfile may not be built, or None (worker/dockerfile_policy.py)."""
+    try:
+        dockerfile_policy.check(dockerfile)
+    except dockerfile_policy.Refused as exc:
+        return str(exc)
     return None
 
 
+def _runs_steps(dockerfile: str) -> bool:
+    """Whether building it starts a container: a RUN, or an ONBUILD that may hold one."""
+    return any(i.word in ("run", "onbuild") for i in dockerfile_policy.parse(dockerfile))
+
+
 def _probe_container(client, tag: str, limits: Limits, command=None, labels=None):
+    """A container of the candidate's image in the sandbox's box.  The engine runs no
+    health check in it (the image's HEALTHCHECK is a fact the tests read, and an
+    interval of 1 ms would have the engine exec it hundreds of times a second), and
+    its log is capped on disk."""
     return client.containers.create(
         tag, command=command, user="10001:10001", network_mode="none", cap_drop=["ALL"],
         security_opt=["no-new-privileges"], mem_limit=f"{limits.memory_mb}m",
         memswap_limit=f"{limits.memory_mb}m", pids_limit=limits.pids,
         nano_cpus=int(limits.cpus * 1e9), tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.scratch_mb}m"},
-        labels=labels, detach=True)
+        ulimits=[docker.types.Ulimit(name="fsize", soft=limits.file_size_mb << 20,
+                                     hard=limits.file_size_mb << 20)],
+        healthcheck={"test": ["NONE"]}, log_config=PROBE_LOG, labels=labels, detach=True)
+
+
+def _with(message: str, notes: list[str]) -> str:
+    return "; ".join(part for part in [message, *notes] if part)
+
+
+def _labels() -> dict[str, str]:
+    """The reaper's labels: a container the worker leaves behind is removed later."""
+    return {LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}"}
+
+
+def _remove(container) -> None:
+    """Force-remove a probe container with its anonymous volumes (an image's VOLUME)."""
+    try:
+        container.remove(force=True, v=True)
+    except docker.errors.APIError:
+        pass
 
 
 def _exec(container, command: list[str], timeout: float) -> dict:
@@ -206,13 +200,23 @@ def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -
         "dockerfile": files.get("Dockerfile", b"").decode("utf-8", "replace"),
         "probes": {},
     }
-    labels = {LABEL: "1", OWNER_LABEL: owner_id(), STARTED_LABEL: f"{time.time():.0f}"}
+    labels = _labels()
     if not probes:
         return facts
     main = _probe_container(client, tag, limits, labels=labels)
     extra = []
     try:
-        main.start()
+        try:
+            main.start()
+        except docker.errors.APIError as exc:
+            # The image's own command cannot start (not executable, say): a fact about
+            # the candidate's image, for the tests to judge, not an engine failure.
+            facts["main"] = {"running": False, "logs": "", "error":
+                             f"the container could not start: {exc.explanation or exc}"[:500]}
+            for probe in probes:
+                facts["probes"][probe["name"]] = _run_apart(client, tag, limits, probe["exec"],
+                                                            labels, extra)
+            return facts
         for probe in probes:
             time.sleep(float(probe.get("wait_seconds", 0)))
             main.reload()
@@ -232,10 +236,7 @@ def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -
                          "logs": main.logs(tail=50)[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}
     finally:
         for container in [main, *extra]:
-            try:
-                container.remove(force=True)
-            except docker.errors.APIError:
-                pass
+            _remove(container)
     return facts
 
 
@@ -259,11 +260,21 @@ class DockerfileKind:
         base = ensure_base_aliases(client, image)
         tag = f"{CANDIDATE_TAG_PREFIX}{uuid.uuid4().hex[:16]}"
         build = Build(client, max(10.0, limits.wall_seconds * 3))
+        box = (f"build steps share {limits.pids} processes and {limits.memory_mb} MiB; files up to "
+               f"{BUILD_FILE_MB} MiB, layers up to {MAX_LAYER_MB} MiB")
         took_too_long = Result(verdict="timeout", limits=limits.as_dict(),
                                message=f"the build took longer than {build.seconds:g} s")
+        holder = None
+        notes: list[str] = []
         try:
+            if _runs_steps(dockerfile):
+                if nests_cgroups(client):
+                    holder = start_holder(client, base, limits, _labels())
+                else:
+                    notes.append("this engine cannot cap the build's processes (it does not use "
+                                 "the cgroupfs driver)")
             try:
-                error = build.run(files, tag, limits)
+                error = build.run(files, tag, limits, holder=holder)
             except docker.errors.APIError as exc:
                 if exc.status_code != 400:
                     raise
@@ -274,11 +285,26 @@ class DockerfileKind:
                     urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ProtocolError,
                     BuildStuck):
                 return took_too_long
+            if build.over:
+                return Result(verdict="output_limit", limits=limits.as_dict(),
+                              message=f"{build.over}; the build was stopped ({box})\n{build.message()}")
             if error is not None:
                 if build.timed_out:
                     return took_too_long
+                if holder and process_cap_reached(client, holder):
+                    notes.append(f"the process limit ({limits.pids}) was reached")
+                if re.search(r"returned a non-zero code: 153\b", error):  # SIGXFSZ
+                    return Result(verdict="output_limit", limits=limits.as_dict(),
+                                  message=_with(f"a build step wrote a file past the {BUILD_FILE_MB} MiB "
+                                                "file size limit", notes) + f"\n{build.message()}")
+                if re.search(r"returned a non-zero code: 137\b", error):
+                    return Result(verdict="memory_limit", limits=limits.as_dict(),
+                                  message=_with(f"a build step was killed: it went over the "
+                                                f"{limits.memory_mb} MiB memory limit", notes)
+                                  + f"\n{build.message()}")
                 return Result(verdict="error", limits=limits.as_dict(),
-                              message=f"the image did not build: {error}\n{build.message()}")
+                              message=_with(f"the image did not build: {error} ({box})", notes)
+                              + f"\n{build.message()}")
             size_mb = client.images.get(tag).attrs.get("Size", 0) / 2**20
             if size_mb > MAX_IMAGE_MB:
                 return Result(verdict="output_limit", limits=limits.as_dict(),
@@ -287,8 +313,15 @@ class DockerfileKind:
         except docker.errors.APIError as exc:
             raise InfraError(f"the engine failed while building or probing: {exc}") from None
         finally:
+            if holder:
+                try:
+                    client.api.remove_container(holder, force=True, v=True)
+                except docker.errors.APIError:
+                    pass  # the reaper finds it by its labels
             remove_build_images(client, build, tag, bases=(base,))
         # The facts are the judge's data: the candidate's files are not Python to run.
         job = SandboxJob(files=files, judge_files={**tests, "facts.json": json.dumps(facts).encode()},
                          test_paths=[f"tests/{visibility}"], visibility=visibility, modules=[])
-        return run_tests(client, image, job, expected, challenge.points, limits, settings)
+        result = run_tests(client, image, job, expected, challenge.points, limits, settings)
+        result.message = _with(result.message, notes)
+        return result

@@ -37,7 +37,7 @@ def run(challenge, dockerfile: bytes, client, mode="submit"):
     ("FROM ubuntu AS build\nFROM build\n", "FROM ubuntu is not allowed"),
     ("ARG BASE=lab/python\nFROM ${BASE}\n", "may not use build arguments"),
     ("FROM lab/python\nCOPY --from=alpine /etc/passwd /x\n", "may only name an earlier stage"),
-    ("FROM lab/python\nADD https://example.com/x /x\n", "ADD from a URL"),
+    ("FROM lab/python\nADD https://example.com/x /x\n", "line 2: ADD may only copy files"),
     ("FROM --platform=linux/arm64 lab/python\n", "--platform"),
     ("RUN echo hi\n", "must start with FROM"),
     ("", "no FROM line"),
@@ -283,5 +283,10 @@ def test_spoofed_step_lines_remove_no_one_elses_image(challenge, docker_client, 
 
 
 def test_dockerfile_the_engine_cannot_parse_is_an_error_not_an_infra_error(challenge, docker_client):
+    result = run(challenge, b"FROM lab/python\nHEALTHCHECK --interval=banana CMD true\n", docker_client)
+    assert result.verdict == "error" and "banana" in result.message, result.message
+
+
+def test_unknown_instruction_is_refused_with_its_line(challenge, docker_client):
     result = run(challenge, b"FROM lab/python\nFOO bar\n", docker_client)
-    assert result.verdict == "error" and "unknown instruction" in result.message
+    assert result.verdict == "rejected" and "line 2: unknown instruction 'FOO'" in result.message
