@@ -132,10 +132,10 @@ def main() -> None:
     ceiling = int(request["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     try:
-        answer = _child(request)
+        answer = json.dumps(_child(request))
     except MemoryError:
         os._exit(EXIT_OUT_OF_MEMORY)  # nothing more can be trusted to allocate
-    sys.stdout.write(json.dumps(answer))
+    sys.stdout.write(answer)
 
 
 if __name__ == "__main__":
