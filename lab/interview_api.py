@@ -9,6 +9,7 @@ from lab import interviews as svc
 from lab.api import authenticate, json_object_body
 from lab.interview_views import load_interview
 from lab.models import Interview, InterviewItem, utcnow
+from lab.ratelimit import draft_rate, work_rate
 
 interview_api = Blueprint("interview_api", __name__, url_prefix="/api/v1")
 interview_api.before_request(authenticate)
@@ -53,13 +54,15 @@ def _interview(interview: Interview) -> dict:
                           "deadline_at": _iso(s.deadline_at)} for s in interview.sections]}
     if interview.status == "active":
         body["items"] = [_item(interview, item, now) for item in interview.items]
-    if interview.status == "done":
+    if interview.status == "done" or (interview.scorecard or {}).get("ungraded"):
+        # While an item awaits its regrade: the provisional card (no score, no pass).
         body["scorecard"] = interview.scorecard
     return body
 
 
 def _error(exc: svc.InterviewError):
-    return jsonify(error=str(exc), status=exc.status), exc.status
+    extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+    return jsonify(error=str(exc), status=exc.status, **extra), exc.status, exc.headers()
 
 
 @interview_api.get("/interview-templates")
@@ -98,6 +101,7 @@ def _item_of(interview_id: int, number: int) -> InterviewItem:
 
 
 @interview_api.put("/interviews/<int:interview_id>/items/<int:number>/draft")
+@draft_rate
 def save_draft(interview_id: int, number: int):
     data = json_object_body('{"files": {name: text}}')
     item = _item_of(interview_id, number)
@@ -122,6 +126,7 @@ def save_answer(interview_id: int, number: int):
 
 
 @interview_api.post("/interviews/<int:interview_id>/items/<int:number>/submissions")
+@work_rate
 def submit(interview_id: int, number: int):
     data = json_object_body('{"files": {name: text}, "mode": "run" or "submit"}')
     item = _item_of(interview_id, number)

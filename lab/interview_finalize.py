@@ -89,6 +89,14 @@ def complete_if_ready(interview_id: int) -> bool:
         if pending:
             return False
     card = scorecard(interview)
+    if card["ungraded"]:
+        # Not done: the sweeper regrades the item once the engine answers, and a later
+        # call completes the interview.  Meanwhile the page shows the rest, with no total.
+        db.session.execute(
+            update(Interview).where(Interview.id == interview_id, Interview.status == "grading")
+            .values(scorecard=card).execution_options(synchronize_session=False))
+        db.session.commit()
+        return False
     done = db.session.execute(
         update(Interview).where(Interview.id == interview_id, Interview.status == "grading")
         .values(status="done", scorecard=card, score=card["score"], passed=card["passed"],
@@ -133,7 +141,11 @@ def item_result(item: InterviewItem) -> dict:
             on_time = submission.created_at <= (item.interview.ended_at or utcnow())
             row["status"] = "submitted" if on_time else "graded at the deadline"
             if submission.verdict == "infra_error":
-                row["graded"] = False  # our failure: left out of the total, never a zero
+                # Our failure, never the candidate's zero, and never left out of the total
+                # (which would raise the score): the item waits for its regrade.
+                row["graded"] = False
+                row["status"] = "awaiting regrade"
+                row["tests"] = None
                 share = 0.0
             else:
                 share = (submission.score or 0) / submission.max_score if submission.max_score else 0.0
@@ -149,6 +161,7 @@ def scorecard(interview: Interview) -> dict:
     possible = sum(r["weight"] for r in counted)
     earned = sum(r["points"] for r in counted)
     score = round(100 * earned / possible, 1) if possible else 0.0
+    awaiting = [r["position"] + 1 for r in rows if not r["graded"]]  # item numbers, from 1
     topics: dict[str, dict[str, float]] = {}
     for row in counted:
         for topic in row["topics"]:
@@ -167,12 +180,14 @@ def scorecard(interview: Interview) -> dict:
                          if weight else None})
     template = interview.template
     return {
-        "score": score, "passed": score >= template.passing_score,
+        # No total and no pass or fail while an item awaits its regrade.
+        "score": None if awaiting else score,
+        "passed": None if awaiting else score >= template.passing_score,
         "passing_score": template.passing_score, "earned": round(earned, 3),
         "possible": possible, "items": rows, "sections": sections, "topics": by_topic,
         "strengths": [e["topic"] for e in by_topic if e["percent"] >= STRONG],
         "weaknesses": [e["topic"] for e in by_topic if e["percent"] < WEAK],
-        "ungraded": [r["position"] for r in rows if not r["graded"]],
+        "ungraded": awaiting,
         "seed": interview.seed,
         "minutes_used": round(((interview.ended_at or utcnow()) - interview.started_at)
                               .total_seconds() / 60, 1),
