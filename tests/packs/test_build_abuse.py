@@ -218,7 +218,11 @@ def test_health_check_is_not_run_by_the_engine(challenge, docker_client, probe_s
     assert probe_spy["health"] == []
 
 
-def test_volume_leaves_nothing_behind(challenge, docker_client):
+def test_volume_leaves_nothing_behind(challenge, docker_client, monkeypatch):
+    holders = []
+    original = worker.dockerfile_kind.start_holder
+    monkeypatch.setattr(worker.dockerfile_kind, "start_holder",
+                        lambda *a, **k: holders.append(original(*a, **k)) or holders[-1])
     before = {v.id for v in docker_client.volumes.list()}
     dockerfile = ('FROM lab/python\nCOPY app.py /app/app.py\nVOLUME /data\nRUN true\nUSER 10001\n'
                   'CMD ["python3", "/app/app.py"]\n')
@@ -226,6 +230,9 @@ def test_volume_leaves_nothing_behind(challenge, docker_client):
     assert result.verdict == "passed", result.message
     left = {v.id for v in docker_client.volumes.list()} - before
     assert left == set()
+    assert len(holders) == 1  # the RUN step ran under a holder, which is gone too
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.api.inspect_container(holders[0])
 
 
 def test_entrypoint_that_cannot_start_is_the_candidates_error(challenge, docker_client):
