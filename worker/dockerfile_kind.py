@@ -23,6 +23,7 @@ import json
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import docker
 import docker.errors
@@ -173,6 +174,19 @@ def _run_apart(client, tag: str, limits: Limits, command, labels, extra: list) -
             "output": one.logs()[:FACTS_OUTPUT_CAP].decode("utf-8", "replace")}
 
 
+def _stopped(container) -> bool:
+    container.reload()
+    return container.status != "running"
+
+
+def _apart_all(client, tag: str, limits: Limits, probes: list[dict], labels, extra: list) -> dict:
+    """Each probe in a fresh container of its own, all at once (they share nothing)."""
+    with ThreadPoolExecutor(max_workers=min(4, len(probes))) as pool:
+        futures = {p["name"]: pool.submit(_run_apart, client, tag, limits, p["exec"], labels, extra)
+                   for p in probes}
+    return {name: future.result() for name, future in futures.items()}
+
+
 def _ended(container, seconds: float = 1.0) -> bool:
     """Whether the container's own command has ended.  When it ends, the engine kills an
     exec still in it (exit code 137), and the container's status can lag behind that."""
@@ -217,17 +231,19 @@ def collect_facts(client, tag: str, probes: list[dict], limits: Limits, files) -
                 facts["probes"][probe["name"]] = _run_apart(client, tag, limits, probe["exec"],
                                                             labels, extra)
             return facts
-        for probe in probes:
-            time.sleep(float(probe.get("wait_seconds", 0)))
-            main.reload()
-            result = None
-            if main.status == "running":
-                try:
-                    result = _exec(main, probe["exec"], limits.wall_seconds)
-                except docker.errors.APIError:
-                    result = None  # the command ended between the check and the exec
-                if result and result["exit_code"] in (None, 126, 127, 137) and _ended(main):
-                    result = None  # the image's own command ended under the probe: run it apart
+        for index, probe in enumerate(probes):
+            # The wait is for the image's command to get ready; once it has ended there
+            # is nothing to wait for, and the probes left run apart, side by side.
+            wait = float(probe.get("wait_seconds", 0))
+            if _ended(main, wait) if wait > 0 else _stopped(main):
+                facts["probes"].update(_apart_all(client, tag, limits, probes[index:], labels, extra))
+                break
+            try:
+                result = _exec(main, probe["exec"], limits.wall_seconds)
+            except docker.errors.APIError:
+                result = None  # the command ended between the check and the exec
+            if result and result["exit_code"] in (None, 126, 127, 137) and _ended(main):
+                result = None  # the image's own command ended under the probe: run it apart
             if result is None:
                 result = _run_apart(client, tag, limits, probe["exec"], labels, extra)
             facts["probes"][probe["name"]] = result
