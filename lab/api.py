@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 from wtforms.validators import ValidationError
 
 from lab import push, service
@@ -16,6 +17,7 @@ from lab.catalog import refuse_during_interview
 from lab.extensions import db
 from lab.models import Submission
 from lab.openapi import OPENAPI
+from lab.ratelimit import work_rate
 from lab.submissions import LIGHT, refuse_practice_result
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -106,6 +108,7 @@ def get_challenge(pack: str, slug: str):
 
 
 @api.post("/submissions")
+@work_rate
 def create_submission():
     body = json_object_body("{challenge, files, mode}")
     public_id = body.get("challenge")
@@ -122,6 +125,8 @@ def create_submission():
             submission = service.create_submission(g.api_user, challenge, body.get("files"),
                                                    body.get("mode", "submit"))
     except service.SubmissionError as exc:
+        if exc.status == 429:
+            raise TooManyRequests(str(exc), retry_after=exc.retry_after) from None
         abort(exc.status, str(exc))
     return jsonify(id=submission.id, status=submission.status), 202
 

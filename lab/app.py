@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lab.config import Settings, database_url, load_settings
-from lab.extensions import csrf, db, login_manager, migrate
+from lab.config import Settings, database_url, load_settings, ratelimit_storage_url
+from lab.extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,25 +57,59 @@ def _kib(size: int) -> str:
     return f"{size / 1024:.1f}" if size % 1024 else str(size // 1024)
 
 
+class LabFlask(Flask):
+    def process_response(self, response):
+        """LAB_COOKIE_SECURE=auto: cookies set in answer to an HTTPS request are Secure,
+        so a browser never sends them back over plain HTTP.  Done here, after the
+        after_request hooks (Flask-Login's remember cookie) and the session cookie.
+        Behind a proxy that ends TLS, a request is HTTPS when the proxy says so: gunicorn
+        believes X-Forwarded-Proto from loopback, ProxyFix (LAB_PROXY_HOPS) the trusted hops."""
+        response = super().process_response(response)
+        if self.config["LAB_SETTINGS"].cookie_secure == "auto" and request.is_secure:
+            cookies = response.headers.getlist("Set-Cookie")
+            if any("; secure" not in c.lower() for c in cookies):
+                response.headers.setlist("Set-Cookie", [
+                    c if "; secure" in c.lower() else f"{c}; Secure" for c in cookies])
+        return response
+
+
 def create_app(settings: Settings | None = None, **config) -> Flask:
     settings = settings or load_settings()
     settings.instance_path.mkdir(parents=True, exist_ok=True)
-    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app = LabFlask(__name__, instance_path=str(settings.instance_path))
+    storage = ratelimit_storage_url(settings)
     app.config.update(
         SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_path),
         SQLALCHEMY_DATABASE_URI=database_url(settings),
         MAX_CONTENT_LENGTH=settings.max_request_kb * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure == "1",
+        # Flask-Login's remember-me cookie: a year, no SameSite and never Secure by default.
+        REMEMBER_COOKIE_DURATION=timedelta(days=settings.remember_days),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.cookie_secure == "1",
         WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_STORAGE_URI=storage,
+        # A Redis that does not answer must not hold a login for long: Flask-Limiter then
+        # counts in memory and asks Redis again later.
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 1, "socket_connect_timeout": 1}
+        if storage.startswith(("redis", "rediss", "valkey")) else {},
         LAB_SETTINGS=settings,
     )
     app.config.update(config)
+    if settings.proxy_hops:
+        # Client address (per-address limits) and scheme (Secure cookies) from the
+        # X-Forwarded-* headers of this many proxies; never trusted by default.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops,
+                                x_proto=settings.proxy_hops, x_host=settings.proxy_hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
+    limiter.init_app(app)
 
     from lab import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
     from lab.api import api
@@ -97,12 +133,23 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        from lab.ratelimit import in_words, retry_after_seconds
+
         message = exc.description
         if isinstance(exc, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
             message = too_large_message()  # Werkzeug's own words do not say what the cap is
+        # The exception's own headers (Retry-After, WWW-Authenticate), not its content type.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        retry = retry_after_seconds(exc) if exc.code == 429 else None
+        extra = {}
+        if retry is not None:
+            headers["Retry-After"] = str(retry)
+            extra["retry_after"] = retry
+            if "try again" not in message.lower():
+                message = f"{message} Try again in {in_words(retry)}."
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return jsonify(error=message, status=exc.code), exc.code
-        return render_template("error.html", error=exc, message=message), exc.code
+            return jsonify(error=message, status=exc.code, **extra), exc.code, headers
+        return render_template("error.html", error=exc, message=message), exc.code, headers
 
     from worker.celery_app import celery_init_app
 

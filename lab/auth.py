@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import functools
+import hmac
+import secrets
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from lab.extensions import db, login_manager
 from lab.models import User, token_digest
+from lab.ratelimit import forget_failed_logins, login_per_account, login_per_address, signup_per_address
 
 auth = Blueprint("auth", __name__)
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$"
@@ -56,6 +61,21 @@ def create_user(email: str, password: str, role: str = "candidate") -> User:
     return user
 
 
+def is_operator() -> bool:
+    """Whoever may read the lab's internals (/metrics, the details of /healthz): a
+    signed-in admin (browser session or API token), or a request carrying
+    LAB_METRICS_TOKEN as `Authorization: Bearer`, for a scraper that has no account."""
+    header = request.headers.get("Authorization", "")
+    expected = current_app.config["LAB_SETTINGS"].metrics_token
+    if expected and header.startswith("Bearer ") and hmac.compare_digest(
+            header[7:].strip().encode(), expected.encode()):
+        return True
+    user = user_from_bearer() if header else None
+    if user is None and current_user.is_authenticated:
+        user = current_user
+    return user is not None and user.role == "admin"
+
+
 def instructor_required(view):
     @functools.wraps(view)
     @login_required
@@ -77,25 +97,64 @@ def _safe_next(target: str | None) -> str:
     return url_for("catalog.index")
 
 
+SIGNED_UP = ("Thank you. Log in with your email and password to start. If that email "
+             "already had an account, the account is unchanged: log in with its own password.")
+
+
 @auth.route("/signup", methods=["GET", "POST"])
+@signup_per_address
 def signup():
+    """Sign-up answers a valid form the same way whether or not the email has an
+    account: the same redirect to the login page with the same words, after the same
+    password hashing, and it never signs anyone in.  A taken email keeps its account as it
+    was.  The form's own checks (a malformed email, a short password) depend only on what
+    was typed, so they reveal nothing.
+
+    Signing in at once would tell a new email (you are in) from a taken one (you are
+    not), so the new account is used by logging in like any other.  Without a second
+    channel (there is no email sending) the lab cannot hide an account from someone who
+    signs up with its email and then tries to log in with the password they chose; that
+    try is a failed login, throttled per email and per address like any other, and
+    sign-ups are throttled per address."""
     form = SignupForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        if db.session.scalar(select(User).where(User.email == email)):
-            form.email.errors.append("An account with this email exists; log in instead.")
-        else:
-            login_user(create_user(email, form.password.data))
-            return redirect(url_for("catalog.index"))
+        password_hash = generate_password_hash(form.password.data)  # the work, either way
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            db.session.add(User(email=email, role="candidate", password_hash=password_hash))
+            try:
+                db.session.commit()
+            except IntegrityError:  # the same email signed up at the same moment
+                db.session.rollback()
+        flash(SIGNED_UP)
+        return redirect(url_for("auth.login"), 303)
     return render_template("auth/signup.html", form=form), 200 if not form.errors else 400
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password, made like real ones (same method and cost), checked
+    when the email has no account so an unknown email takes as long as a known one."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash(secrets.token_urlsafe(16)))
+    return _DUMMY_HASH[0]
+
+
 @auth.route("/login", methods=["GET", "POST"])
+@login_per_account
+@login_per_address
 def login():
+    """A wrong password and an unknown email get the same answer after the same work.
+    Failed logins are throttled per email and per client address (lab/ratelimit.py)."""
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user and user.check_password(form.password.data):
+        if user is None:
+            check_password_hash(_dummy_hash(), form.password.data)
+        elif user.check_password(form.password.data):
+            forget_failed_logins()
             login_user(user, remember=True)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Email or password is wrong.")

@@ -84,6 +84,22 @@ class Settings:
     # Warm sandbox containers kept started per worker process (0: every run starts cold).
     pool_size: int = 2
     pool_max_idle_seconds: float = 120.0  # recycled sooner when the reaper's age demands it
+    # Abuse limits (0 switches one off).  Rate-limit counters live in this storage
+    # (Flask-Limiter URI); empty: the lab's Redis, with a per-process memory fallback.
+    ratelimit_storage: str = ""
+    login_failures_per_account: int = 10  # failed logins per email and window
+    login_failures_per_address: int = 30  # failed logins per client address and window
+    login_window_minutes: int = 15
+    signups_per_hour: int = 30  # sign-up forms per client address
+    runs_per_minute: int = 30  # per candidate, pages and API together
+    submits_per_minute: int = 10
+    draft_saves_per_minute: int = 120
+    runs_in_flight: int = 1  # queued or running Runs per candidate
+    submits_in_flight: int = 1
+    cookie_secure: str = "auto"  # auto: Secure on cookies of requests that came over HTTPS
+    remember_days: float = 14.0  # lifetime of the "remember me" cookie
+    proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    metrics_token: str = ""  # bearer token for /metrics and /healthz details
 
 
 def _number(name: str, raw: str, kind: type):
@@ -113,6 +129,19 @@ def _queues(raw: str) -> tuple[str, ...]:
     if not names or unknown:
         raise ConfigError(f"LAB_WORKER_QUEUES={raw!r}: name some of run, submit, build")
     return names
+
+
+# Per-candidate and per-address limits read as whole numbers where 0 switches one off.
+ABUSE_COUNTS = ("login_failures_per_account", "login_failures_per_address", "signups_per_hour",
+                "runs_per_minute", "submits_per_minute", "draft_saves_per_minute",
+                "runs_in_flight", "submits_in_flight")
+
+
+def _cookie_secure(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("auto", "1", "0"):
+        raise ConfigError(f"LAB_COOKIE_SECURE={raw!r}: use auto, 1 or 0")
+    return value
 
 
 def _limits_from_env(env: dict, prefix: str, base: Limits) -> Limits:
@@ -171,12 +200,30 @@ def load_settings(env: dict | None = None) -> Settings:
         pool_size=_count("LAB_POOL_SIZE", env.get("LAB_POOL_SIZE", "2")),
         pool_max_idle_seconds=_number(
             "LAB_POOL_MAX_IDLE_SECONDS", env.get("LAB_POOL_MAX_IDLE_SECONDS", "120"), float),
+        ratelimit_storage=env.get("LAB_RATELIMIT_STORAGE", ""),
+        **{name: _count(f"LAB_{name.upper()}", env.get(f"LAB_{name.upper()}", str(getattr(base, name))))
+           for name in ABUSE_COUNTS},
+        login_window_minutes=_number(
+            "LAB_LOGIN_WINDOW_MINUTES", env.get("LAB_LOGIN_WINDOW_MINUTES", "15"), int),
+        cookie_secure=_cookie_secure(env.get("LAB_COOKIE_SECURE", "auto")),
+        remember_days=_number("LAB_REMEMBER_DAYS", env.get("LAB_REMEMBER_DAYS", "14"), float),
+        proxy_hops=_count("LAB_PROXY_HOPS", env.get("LAB_PROXY_HOPS", "0")),
+        metrics_token=env.get("LAB_METRICS_TOKEN", ""),
     )
 
 
 def instance_redis_url(settings: Settings) -> str:
     """The broker URL: LAB_REDIS_URL, or the private redis-server `lab up` runs."""
     return settings.redis_url or f"unix://{settings.instance_path / 'redis.sock'}"
+
+
+def ratelimit_storage_url(settings: Settings) -> str:
+    """Where Flask-Limiter keeps its counters: LAB_RATELIMIT_STORAGE (e.g. `memory://`), or
+    the lab's Redis (a Unix socket URL spelled the way the limits library wants it)."""
+    if settings.ratelimit_storage:
+        return settings.ratelimit_storage
+    url = instance_redis_url(settings)
+    return "redis+unix://" + url[len("unix://"):] if url.startswith("unix://") else url
 
 
 def database_url(settings: Settings) -> str:

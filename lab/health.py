@@ -1,4 +1,8 @@
-"""GET /healthz: database, broker, workers and Docker engine; 200 only when all are up."""
+"""GET /healthz: database, broker, workers and Docker engine; 200 only when all are up.
+
+Anyone sees the verdict ({"status": "ok"} or "degraded", and the HTTP code); the checks
+behind it (worker names, engine errors) only an operator does: a signed-in admin, an
+admin's API token, or LAB_METRICS_TOKEN (lab.auth.is_operator)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from lab.auth import is_operator
 from lab.extensions import db
 
 health = Blueprint("health", __name__)
@@ -81,4 +86,5 @@ def healthz():
     checks["workers"] = _check(lambda: _workers(beats))
     checks["docker"] = _check(lambda: _docker(beats))
     ok = all(c["ok"] for c in checks.values())
-    return jsonify(status="ok" if ok else "degraded", checks=checks), 200 if ok else 503
+    details = {"checks": checks} if is_operator() else {}
+    return jsonify(status="ok" if ok else "degraded", **details), 200 if ok else 503

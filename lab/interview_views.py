@@ -12,6 +12,7 @@ from lab.extensions import db
 from lab.interview_finalize import complete_if_ready, earlier_attempts, finalize
 from lab.models import Interview, utcnow
 from lab.quiz import public_questions
+from lab.ratelimit import draft_rate, work_rate
 
 interview_pages = Blueprint("interviews", __name__, url_prefix="/interviews")
 
@@ -37,11 +38,12 @@ def load_interview(interview_id: int, user) -> Interview:
 
 def _refuse(exc: svc.InterviewError, back: str | None = None):
     if _wants_json() or request.is_json:
-        return jsonify(error=str(exc)), exc.status
+        extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+        return jsonify(error=str(exc), **extra), exc.status, exc.headers()
     if back and exc.status == 409:
         flash(str(exc), "error")
         return redirect(back, 303)
-    return render_template("error.html", error=exc, message=str(exc)), exc.status
+    return render_template("error.html", error=exc, message=str(exc)), exc.status, exc.headers()
 
 
 @interview_pages.get("")
@@ -126,6 +128,7 @@ def _item_for_write(interview_id: int, number: int):
 
 @interview_pages.put("/<int:interview_id>/items/<int:number>/draft")
 @login_required
+@draft_rate
 def save_draft(interview_id: int, number: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -141,6 +144,7 @@ def save_draft(interview_id: int, number: int):
 
 @interview_pages.post("/<int:interview_id>/items/<int:number>/submissions")
 @login_required
+@work_rate
 def submit(interview_id: int, number: int):
     back = url_for("interviews.item", interview_id=interview_id, number=number)
     files = {key[5:]: value.replace("\r\n", "\n") for key, value in request.form.items()

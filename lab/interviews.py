@@ -34,11 +34,16 @@ TIME_TICK_CAP = 30.0  # seconds one time report may add (a tab left open earns n
 
 
 class InterviewError(ValueError):
-    """The request cannot be done; `status` is the HTTP status to answer."""
+    """The request cannot be done; `status` is the HTTP status to answer, `retry_after`
+    (seconds) the Retry-After of a 429 that waiting cures."""
 
-    def __init__(self, message: str, status: int = 409) -> None:
+    def __init__(self, message: str, status: int = 409, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 def latest_templates() -> list[InterviewTemplate]:
@@ -254,7 +259,7 @@ def save_answer(item: InterviewItem, value: object, now: datetime | None = None)
 def submit_task(user: User, item: InterviewItem, files: object, mode: str,
                 now: datetime | None = None) -> Submission:
     """Run (public tests) or Submit (hidden tests) the item's current files."""
-    from lab.service import SubmissionError, create_submission
+    from lab.service import SubmissionError, create_submission, refuse_when_busy
 
     now = now or utcnow()
     if mode not in ("run", "submit"):
@@ -264,6 +269,13 @@ def submit_task(user: User, item: InterviewItem, files: object, mode: str,
         if allowed is not None and runs_used(item) >= allowed:
             raise InterviewError(f"You have used all {allowed} runs of this task; Submit still "
                                  "works until the time is up.", 429)
+    _require_open(item, now)  # after the deadline that is the answer, not the cap below
+    try:
+        # Early, so a refused Submit does not mark the item as submitted below;
+        # create_submission decides again under the lock.
+        refuse_when_busy(user, mode)
+    except SubmissionError as exc:
+        raise InterviewError(str(exc), exc.status, exc.retry_after) from None
     if files:
         save_task_draft(item, files, now)
     if mode == "submit" or not files:
@@ -274,7 +286,7 @@ def submit_task(user: User, item: InterviewItem, files: object, mode: str,
         return create_submission(user, item.challenge, dict(item.files or {}), mode,
                                  interview_item_id=item.id)
     except SubmissionError as exc:
-        raise InterviewError(str(exc), exc.status) from None
+        raise InterviewError(str(exc), exc.status, exc.retry_after) from None
 
 
 def runs_used(item: InterviewItem) -> int:

@@ -4,6 +4,10 @@ Workers run in other processes (or machines), so they record into Redis and the 
 process turns the counters into metrics at scrape time: queue depth per queue,
 submissions by status, a grading latency histogram by kind and verdict, infra failures,
 and the warm sandbox pools: idle containers, container starts, hits, misses, failures.
+
+Only operators read them (lab.auth.is_operator): a scraper sends LAB_METRICS_TOKEN as
+`Authorization: Bearer`, or a signed-in admin looks.  There is no exception for loopback:
+behind a reverse proxy on the same host every request comes from loopback.
 """
 
 from __future__ import annotations
@@ -11,10 +15,14 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app
+from flask_login import current_user
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from sqlalchemy import func, select
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
 
+from lab.auth import is_operator
 from lab.extensions import db
 from lab.models import Submission
 
@@ -132,6 +140,12 @@ class LabCollector:
 
 @metrics.route("/metrics")
 def prometheus():
+    if not is_operator():
+        if current_user.is_authenticated:
+            raise Forbidden("Metrics are for admins (and for the LAB_METRICS_TOKEN bearer).")
+        raise Unauthorized("Send 'Authorization: Bearer <LAB_METRICS_TOKEN>' (or an admin's "
+                           "API token), or sign in as an admin.",
+                           www_authenticate=WWWAuthenticate("bearer", {"realm": "metrics"}))
     registry = CollectorRegistry()
     registry.register(LabCollector(current_app.config["LAB_SETTINGS"]))
     return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import contains_eager, defer
 
 from lab.extensions import db
@@ -21,11 +22,16 @@ log = logging.getLogger(__name__)
 
 
 class SubmissionError(ValueError):
-    """The request cannot become a submission; `status` is the HTTP status to answer."""
+    """The request cannot become a submission; `status` is the HTTP status to answer and
+    `retry_after` (seconds), when set, what a 429 puts in its Retry-After header."""
 
-    def __init__(self, message: str, status: int = 422) -> None:
+    def __init__(self, message: str, status: int = 422, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 def _latest_query():
@@ -68,11 +74,67 @@ def clean_files(challenge: Challenge, files: object) -> dict[str, str]:
     return {k: v.decode("utf-8") for k, v in merged.items()}
 
 
+def _in_flight(user_id: int, mode: str) -> list[Submission]:
+    """The candidate's queued or running submissions of this mode, practice and interview."""
+    return list(db.session.scalars(
+        select(Submission).options(defer(Submission.files))
+        .where(Submission.user_id == user_id, Submission.mode == mode,
+               Submission.status.in_(("queued", "running")))))
+
+
+def _lock_user(user_id: int) -> None:
+    """Hold the candidate's row until this transaction ends, so that of two requests at
+    the same moment the second counts only after the first has inserted and committed.
+    PostgreSQL: a row lock (SELECT ... FOR UPDATE; the second waits, then reads the
+    committed rows, each statement having a fresh snapshot under READ COMMITTED).  SQLite
+    has no row locks and one writer at a time: a write as the transaction's first
+    statement takes the write lock now (the second waits on busy_timeout) instead of at
+    the INSERT, after both had counted."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(User).where(User.id == user_id).values(id=User.id)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def refuse_when_busy(user: User, mode: str) -> None:
+    """SubmissionError 429 if the candidate already has as many Runs (or Submits) queued
+    or running as LAB_RUNS_IN_FLIGHT (LAB_SUBMITS_IN_FLIGHT) allows: one candidate's burst
+    must not fill the graders while others wait.  Call it with the row locked
+    (_lock_user) for a decision that holds; unlocked it is a cheap early refusal."""
+    settings = current_app.config["LAB_SETTINGS"]
+    cap = settings.runs_in_flight if mode == "run" else settings.submits_in_flight
+    if not cap:
+        return
+    busy = _in_flight(user.id, mode)
+    if len(busy) < cap:
+        return
+    # About when one is done: what is left of the oldest one's wall clock (at least 2 s).
+    oldest = min(busy, key=lambda s: s.started_at or s.created_at)
+    elapsed = (utcnow() - (oldest.started_at or oldest.created_at)).total_seconds()
+    retry = max(2, math.ceil(settings.limits.wall_seconds - elapsed))
+    name, result = ("Run", "result") if mode == "run" else ("Submit", "verdict")
+    what = f"a {name}" if cap == 1 else f"{len(busy)} {name}s"
+    raise SubmissionError(f"You already have {what} being graded; wait for its {result}, "
+                          f"then try again.", 429, retry)
+
+
 def create_submission(user: User, challenge: Challenge, files: object, mode: str,
-                      interview_item_id: int | None = None, enqueue_now: bool = True) -> Submission:
+                      interview_item_id: int | None = None, enqueue_now: bool = True,
+                      limit_in_flight: bool = True) -> Submission:
+    """Store a Run or Submit and enqueue it.  `limit_in_flight=False` is for the lab's
+    own submissions (an interview graded at its deadline), never for a request."""
     if mode not in ("run", "submit"):
         raise SubmissionError("'mode' must be 'run' or 'submit'", 400)
     cleaned = clean_files(challenge, files)
+    if limit_in_flight:
+        db.session.commit()  # keep what the caller changed: a refusal rolls back only the lock
+        _lock_user(user.id)
+        try:
+            refuse_when_busy(user, mode)
+        except SubmissionError:
+            db.session.rollback()  # releases the lock
+            raise
     submission = Submission(user_id=user.id, challenge_id=challenge.id, mode=mode,
                             files=cleaned, status="queued", interview_item_id=interview_item_id)
     db.session.add(submission)

@@ -26,6 +26,7 @@ from lab import push, service
 from lab.catalog import challenge_or_404, refuse_during_interview
 from lab.extensions import db
 from lab.models import Challenge, Draft, Pack, Submission
+from lab.ratelimit import draft_rate, work_rate
 
 submissions = Blueprint("submissions", __name__)
 
@@ -61,6 +62,7 @@ def refuse_practice_result(user, submission: Submission) -> None:
 
 @submissions.route("/challenges/<pack>/<slug>/submissions", methods=["POST"])
 @login_required
+@work_rate
 def create(pack: str, slug: str):
     challenge = challenge_or_404(pack, slug)
     files = {key[5:]: value.replace("\r\n", "\n") for key, value in request.form.items()
@@ -72,8 +74,10 @@ def create(pack: str, slug: str):
         submission = service.create_submission(current_user, challenge, files, mode)
     except service.SubmissionError as exc:
         if _wants_json():
-            return jsonify(error=str(exc)), exc.status
-        return render_template("error.html", error=exc, message=str(exc)), exc.status
+            extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+            return jsonify(error=str(exc), **extra), exc.status, exc.headers()
+        return (render_template("error.html", error=exc, message=str(exc)), exc.status,
+                exc.headers())
     panel = url_for("submissions.panel", submission_id=submission.id)
     if _wants_json():
         return jsonify(id=submission.id, status=submission.status, panel_url=panel,
@@ -83,6 +87,7 @@ def create(pack: str, slug: str):
 
 @submissions.route("/challenges/<pack>/<slug>/quiz", methods=["POST"])
 @login_required
+@work_rate
 def answer_quiz(pack: str, slug: str):
     challenge = challenge_or_404(pack, slug)
     if challenge.kind != "quiz":
@@ -167,6 +172,7 @@ def events(submission_id: int):
 
 @submissions.route("/challenges/<pack>/<slug>/draft", methods=["PUT"])
 @login_required
+@draft_rate
 def save_draft(pack: str, slug: str):
     challenge = challenge_or_404(pack, slug)
     body = request.get_json(silent=True)

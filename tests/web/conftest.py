@@ -32,9 +32,13 @@ ONLY_PACKS = set(os.environ["LAB_TEST_PACKS"].split(",")) if os.environ.get("LAB
 
 
 def _settings(instance_path, database_url: str = EXTERNAL_DB) -> Settings:
+    # Rate-limit counters in memory: fresh for each test's app, no Redis needed.  Nothing
+    # grades here, so submissions stay queued: the in-flight caps are off except in the
+    # tests of them (test_fair_share.py).
     return Settings(instance_path=instance_path, cache_path=CACHE,
                     redis_url="redis://127.0.0.1:1/0", database_url=database_url,
-                    limits=Limits(wall_seconds=5, cpu_seconds=3))
+                    limits=Limits(wall_seconds=5, cpu_seconds=3), ratelimit_storage="memory://",
+                    runs_in_flight=0, submits_in_flight=0)
 
 
 @functools.cache

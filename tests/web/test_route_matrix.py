@@ -45,7 +45,7 @@ EXPECTED = {
     "api.openapi": (200, 200, 200, 200),
     "health.healthz": (503, 503, 503, 503),  # no broker in these tests
     "health.livez": (200, 200, 200, 200),
-    "metrics.prometheus": (200, 200, 200, 200),
+    "metrics.prometheus": (401, 403, 403, 200),  # admins (or LAB_METRICS_TOKEN) only
     "static": (200, 200, 200, 200),
     # a running interview of the candidate: others get 404, review waits for the end
     "interviews.index": (302, 200, 200, 200),
