@@ -128,7 +128,13 @@ class Submission(db.Model):
     max_score: Mapped[int | None] = mapped_column()
     result: Mapped[dict | None] = mapped_column(JSON)
     claim: Mapped[str | None] = mapped_column(String(64))  # who may store the result
+    # The worker (host:pid, as in its heartbeat) that holds the claim: when its heartbeat
+    # expires, another worker takes the run over (worker/liveness.py).
+    claimed_by: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(default=0)
+    # Results written for this row: 1 once graded (a regrade of infra_error adds one); a
+    # second write of the same grading would show here.
+    results_stored: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     enqueued_at: Mapped[datetime | None] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column()

@@ -3,7 +3,10 @@
 Exactly-once storage: a run first *claims* the submission with a conditional update
 (queued -> running, or a running claim older than `stuck_after`), writing a fresh
 claim token; only the holder of the current token may store the result, again with a
-conditional update.  A redelivered or duplicated message finds nothing to claim.
+conditional update.  A redelivered or duplicated message finds nothing to claim.  The
+claim also names its worker (host:pid): when that worker's heartbeat expires, another
+worker releases the claim and queues the run again (worker/liveness.py), long before
+`stuck_after`; the released token can store nothing any more.
 
 Engine trouble is waited out, not handed to the candidate (worker/engine.py): while this
 worker's Docker engine does not answer, the task leaves the submission queued and comes
@@ -15,7 +18,6 @@ store `infra_error`, and the sweeper regrades those once the engine answers agai
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import uuid
 from datetime import timedelta
@@ -29,6 +31,7 @@ from lab.extensions import db
 from lab.models import Submission, utcnow
 from worker.challenge import Challenge as CoreChallenge
 from worker.grading import grade
+from worker.liveness import DEAD_AFTER_SECONDS, heartbeat_key, worker_name
 from worker.result import Result
 
 log = logging.getLogger(__name__)
@@ -68,7 +71,8 @@ def _claim(submission_id: int, stuck_after: float) -> str | None:
         .where(Submission.id == submission_id,
                or_(Submission.status == "queued",
                    and_(Submission.status == "running", Submission.started_at < stale)))
-        .values(status="running", claim=token, started_at=now, attempts=Submission.attempts + 1)
+        .values(status="running", claim=token, claimed_by=worker_name(), started_at=now,
+                attempts=Submission.attempts + 1)
     ).rowcount
     db.session.commit()
     return token if claimed else None
@@ -80,7 +84,8 @@ def _store(submission_id: int, token: str, result: Result) -> bool:
         .where(Submission.id == submission_id, Submission.claim == token,
                Submission.status == "running")
         .values(status="done", verdict=result.verdict, score=result.score,
-                max_score=result.max_score, result=result.to_dict(), finished_at=utcnow())
+                max_score=result.max_score, result=result.to_dict(), finished_at=utcnow(),
+                results_stored=Submission.results_stored + 1)
     ).rowcount
     db.session.commit()
     if stored:
@@ -94,7 +99,7 @@ def _store(submission_id: int, token: str, result: Result) -> bool:
 def _release(submission_id: int, token: str) -> None:
     db.session.execute(update(Submission)
                        .where(Submission.id == submission_id, Submission.claim == token)
-                       .values(status="queued", claim=None))
+                       .values(status="queued", claim=None, claimed_by=None))
     db.session.commit()
 
 
@@ -252,11 +257,11 @@ def _engine_changed(app) -> None:
         log.info("engine back: %d queued submissions sent again", len(waiting))
 
 
-def _heartbeat(app) -> None:
+def _heartbeat(app) -> bool:
     """Tell the web side this worker lives and whether its Docker engine answers (the
-    web containers have no engine of their own to ask)."""
+    web containers have no engine of their own to ask); other workers take over the runs
+    of a worker whose heartbeat expires (worker/liveness.py).  True if Redis took it."""
     import json
-    import socket
 
     import redis
 
@@ -276,11 +281,13 @@ def _heartbeat(app) -> None:
             engine = str(exc)[:300]
     try:
         client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2)
-        client.set(f"lab:worker:{socket.gethostname()}:{os.getpid()}",
+        client.set(heartbeat_key(worker_name()),
                    json.dumps({"at": utcnow().isoformat(), "docker": engine}),
-                   ex=int(settings.sweep_every_seconds * 3) + 5)
+                   px=int(DEAD_AFTER_SECONDS * 1000))
     except Exception as exc:  # noqa: BLE001
         log.warning("heartbeat: %s", exc)
+        return False
+    return True
 
 
 def start_pool(app) -> None:
@@ -313,7 +320,12 @@ def stop_pool() -> None:
 
 
 def start_sweeper(app) -> threading.Thread:
+    """The sweeper thread, and beside it the heartbeat that also takes over the runs of
+    dead workers (its own thread: a sweep may wait on the engine for a while)."""
+    from worker.liveness import start_heartbeat
+
     settings = app.config["LAB_SETTINGS"]
+    start_heartbeat(app, lambda: _heartbeat(app))
     stop = threading.Event()
 
     def loop() -> None:
