@@ -1,8 +1,20 @@
-"""`lab up`: everything on one machine, as child processes that stop together.
+"""`lab up`: everything on one machine, as child processes that `lab up` keeps alive.
 
-gunicorn serves the app (never the Flask development server), a Celery worker grades,
-and a private redis-server (Unix socket and data under the instance folder) is the
-broker unless LAB_REDIS_URL names one.  Each child logs to instance/logs/.
+The children: a private redis-server (Unix socket and data under the instance folder)
+unless LAB_REDIS_URL names a broker, a Celery worker that grades, and gunicorn serving the
+app (never the Flask development server).  Each child logs to instance/logs/<name>.log,
+the launcher itself to instance/logs/launcher.log.
+
+A child that exits while the lab runs is started again after a pause that doubles with
+its crashes of the last minute (0.5, 1, 2, ... up to 10 s); why it ended (exit code or
+signal) is written to the console and launcher.log.  The fifth crash of one child within
+60 s stops everything with a message: something is broken that restarting will not mend.
+Ctrl-C or SIGTERM stops every child (SIGTERM, then SIGKILL after 15 s; Redis last).
+
+Each child has a process group of its own.  When one dies, the processes it leaves
+behind (gunicorn's workers, which would hold on to the listening socket) are
+killed with that group before the replacement starts.  A child also gets SIGTERM should
+the launcher itself die (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -13,7 +25,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -53,17 +68,42 @@ def _bundle_is_stale() -> bool:
     return any(path.exists() and path.stat().st_mtime > built for path in sources)
 
 
+def _libc():
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _own_group_ending_with_us(libc) -> None:
+    """Runs in the child between fork and exec: its own process group, and SIGTERM when
+    the launcher's thread that started it ends."""
+    os.setpgid(0, 0)
+    libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+
+
 def _spawn(name: str, args: list[str], logs: Path, env: dict) -> subprocess.Popen:
-    log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
-    return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env=env, cwd=ROOT)
+    log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - closed below; the child keeps a copy
+    options: dict = {"process_group": 0}
+    if threading.active_count() == 1:
+        # Python code between fork and exec is only safe in a process with one thread
+        # (`lab up` itself); elsewhere (tests) the child just gets its own group.
+        libc = _libc()
+        options = {"preexec_fn": lambda: _own_group_ending_with_us(libc)}
+    try:
+        return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=env, cwd=ROOT, **options)
+    finally:
+        log.close()
 
 
 def _wait_for(check, what: str, timeout: float, child: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if child is not None and child.poll() is not None:
-            raise LaunchError(f"{what} exited with code {child.returncode}; see its log")
+        if child is not None and _has_exited(child):
+            raise LaunchError(f"{what} {describe_exit(_reap(child))}; see its log")
         try:
             if check():
                 return
@@ -79,18 +119,22 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def start_redis(settings: Settings, env: dict) -> subprocess.Popen:
+def _launch_redis(settings: Settings, env: dict) -> subprocess.Popen:
     server = shutil.which("redis-server")
     if not server:
         raise LaunchError("redis-server is missing (apt-get install redis-server) "
                           "and LAB_REDIS_URL is not set")
     sock = settings.instance_path / "redis.sock"
     sock.unlink(missing_ok=True)
-    redis = _spawn("redis", [server, "--port", "0", "--unixsocket", str(sock),
-                             "--unixsocketperm", "700", "--dir", str(settings.instance_path),
-                             "--appendonly", "yes", "--maxmemory-policy", "noeviction",
-                             "--save", ""], settings.instance_path / "logs", env)
-    _wait_for(sock.exists, "redis-server", 15, redis)
+    return _spawn("redis", [server, "--port", "0", "--unixsocket", str(sock),
+                            "--unixsocketperm", "700", "--dir", str(settings.instance_path),
+                            "--appendonly", "yes", "--maxmemory-policy", "noeviction",
+                            "--save", ""], settings.instance_path / "logs", env)
+
+
+def start_redis(settings: Settings, env: dict) -> subprocess.Popen:
+    redis = _launch_redis(settings, env)
+    _wait_for((settings.instance_path / "redis.sock").exists, "redis-server", 15, redis)
     return redis
 
 
@@ -104,15 +148,21 @@ def start_worker(settings: Settings, env: dict, name: str) -> subprocess.Popen:
                          "--hostname", f"{name}@%h"], settings.instance_path / "logs", env)
 
 
+def _launch_web(settings: Settings, env: dict, bind: str,
+                workers: int | None = None) -> subprocess.Popen:
+    return _spawn("web", [sys.executable, "-m", "gunicorn", "-c", "python:lab.gunicorn_conf",
+                          "--workers", str(workers or settings.web_workers),
+                          "--threads", str(settings.web_threads),
+                          "--bind", bind, "--access-logfile", "-", "lab.wsgi:app"],
+                  settings.instance_path / "logs", env)
+
+
 def start_web(settings: Settings, env: dict, host: str, port: int,
               workers: int | None = None) -> subprocess.Popen:
-    """gunicorn with the shared config (gthread workers, see lab/gunicorn_conf.py); the
-    numbers come from `settings`, which may differ from what the environment says."""
-    web = _spawn("web", [sys.executable, "-m", "gunicorn", "-c", "python:lab.gunicorn_conf",
-                         "--workers", str(workers or settings.web_workers),
-                         "--threads", str(settings.web_threads),
-                         "--bind", f"{host}:{port}", "--access-logfile", "-", "lab.wsgi:app"],
-                 settings.instance_path / "logs", env)
+    """gunicorn alone on host:port, with the shared config (gthread workers, see
+    lab/gunicorn_conf.py); the numbers come from `settings`, which may differ from what
+    the environment says."""
+    web = _launch_web(settings, env, f"{host}:{port}", workers)
     _wait_for(lambda: _port_open(host, port), "gunicorn", 30, web)
     return web
 
@@ -122,37 +172,177 @@ def stack_env(settings: Settings) -> dict:
     return {**os.environ, "LAB_INSTANCE_PATH": str(settings.instance_path)}
 
 
-def start_stack(settings: Settings, host: str, port: int,
-                workers: int | None = None) -> list:
-    """Start redis (if private), the Celery worker and gunicorn; return the children."""
+# ---------------------------------------------------------------- keeping children alive
+
+RESTART_FIRST_DELAY = 0.5
+RESTART_MAX_DELAY = 10.0
+CRASH_LIMIT = 5  # crashes of one child within CRASH_WINDOW that stop everything
+CRASH_WINDOW = 60.0
+
+
+def restart_delay(recent_crashes: int) -> float:
+    """Seconds before a child that crashed `recent_crashes` times in the window starts
+    again: 0.5, 1, 2, 4 ... at most RESTART_MAX_DELAY."""
+    return min(RESTART_MAX_DELAY, RESTART_FIRST_DELAY * 2 ** max(0, recent_crashes - 1))
+
+
+def describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = "unknown signal"
+        return f"was killed by signal {-returncode} ({name})"
+    return f"exited with code {returncode}"
+
+
+def _has_exited(proc: subprocess.Popen) -> bool:
+    """Whether the child has ended, without reaping it: while it is a zombie its pid, and
+    so its process group's id, cannot be given to another process."""
+    if proc.returncode is not None:
+        return True
+    try:
+        return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return proc.poll() is not None
+
+
+def _kill_leftovers(proc: subprocess.Popen) -> None:
+    """SIGKILL what is left of the child's process group (call before reaping it)."""
+    try:
+        if os.getpgid(proc.pid) == proc.pid:
+            os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _reap(proc: subprocess.Popen) -> int:
+    if proc.returncode is not None:
+        return proc.returncode  # reaped before: its pid may belong to another process now
+    _kill_leftovers(proc)
+    return proc.wait()
+
+
+@dataclass
+class Child:
+    name: str
+    launch: Callable[[], subprocess.Popen]  # starts it again, without waiting
+    proc: subprocess.Popen
+    crashes: list[float] = field(default_factory=list)  # time.monotonic() of each
+    restart_at: float | None = None  # set while waiting to start again
+
+
+class Stack:
+    """The children of `lab up` in start order; iterating gives (name, process) pairs."""
+
+    def __init__(self, log_path: Path | None = None,
+                 say: Callable[[str, bool], None] | None = None) -> None:
+        self.children: list[Child] = []
+        self.log_path = log_path
+        self._echo = say or (lambda text, err: click.echo(text, err=err))
+
+    def __iter__(self):
+        return iter([(child.name, child.proc) for child in self.children])
+
+    def __len__(self) -> int:
+        return len(self.children)
+
+    def say(self, text: str, err: bool = False) -> None:
+        """To the console and to launcher.log, with the time."""
+        self._echo(text, err)
+        if self.log_path is not None:
+            with open(self.log_path, "a", encoding="utf-8") as log:
+                log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
+
+    def start(self, name: str, launch: Callable[[], subprocess.Popen],
+              ready: Callable[[], bool] | None = None, timeout: float = 30) -> subprocess.Popen:
+        """Start a child and wait until `ready` says it serves."""
+        proc = launch()
+        self.children.append(Child(name, launch, proc))
+        if ready is not None:
+            _wait_for(ready, name, timeout, proc)
+        return proc
+
+    def check(self, now: float | None = None) -> str | None:
+        """Restart what has ended and is due; the reason to stop everything, or None."""
+        now = time.monotonic() if now is None else now
+        for child in self.children:
+            if child.restart_at is not None:
+                if now < child.restart_at:
+                    continue
+                child.restart_at = None
+                try:
+                    child.proc = child.launch()
+                except (OSError, RuntimeError) as exc:
+                    stop = self._crashed(child, f"could not be started again ({exc})", now)
+                    if stop:
+                        return stop
+                    continue
+                self.say(f"{child.name} started again (pid {child.proc.pid})")
+            elif _has_exited(child.proc):
+                stop = self._crashed(child, describe_exit(_reap(child.proc)), now)
+                if stop:
+                    return stop
+        return None
+
+    def _crashed(self, child: Child, why: str, now: float) -> str | None:
+        child.crashes = [at for at in child.crashes if now - at < CRASH_WINDOW] + [now]
+        count = len(child.crashes)
+        log = f"instance/logs/{child.name}.log"
+        if self.log_path is not None:
+            log = str(self.log_path.parent / f"{child.name}.log")
+        if count >= CRASH_LIMIT:
+            reason = (f"{child.name} {why}: its {count}th crash within {CRASH_WINDOW:.0f} s; "
+                      f"stopping everything (see {log})")
+            self.say(f"error: {reason}", err=True)
+            return reason
+        delay = restart_delay(count)
+        child.restart_at = now + delay
+        self.say(f"{child.name} {why}; starting it again in {delay:g} s "
+                 f"(crash {count} of {CRASH_LIMIT} allowed within {CRASH_WINDOW:.0f} s; "
+                 f"see {log})", err=True)
+        return None
+
+
+def start_stack(settings: Settings, host: str, port: int, workers: int | None = None) -> Stack:
+    """Start redis (if private), the Celery worker and gunicorn; return the children (a
+    Stack, which run_until_signalled keeps alive)."""
     env = stack_env(settings)
-    children: list[tuple[str, subprocess.Popen]] = []
+    stack = Stack(settings.instance_path / "logs" / "launcher.log")
     try:
         if not settings.redis_url:
-            children.append(("redis", start_redis(settings, env)))
-        children.append(("worker", start_worker(settings, env, f"lab-worker-{os.getpid()}")))
-        children.append(("web", start_web(settings, env, host, port, workers)))
+            stack.start("redis", lambda: _launch_redis(settings, env),
+                        (settings.instance_path / "redis.sock").exists, 15)
+        worker_name = f"lab-worker-{os.getpid()}"
+        stack.start("worker", lambda: start_worker(settings, env, worker_name))
+        stack.start("web", lambda: _launch_web(settings, env, f"{host}:{port}", workers),
+                    lambda: _port_open(host, port))
     except BaseException:
-        stop_stack(children)
+        stop_stack(stack)
         raise
-    return children
+    return stack
 
 
-def stop_stack(children: list, timeout: float = 15) -> None:
-    """SIGTERM in reverse start order, then SIGKILL whatever is left."""
-    for _, child in reversed(children):
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for _, child in reversed(children):
-        try:
-            child.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+def stop_stack(children: Stack | list, timeout: float = 15) -> None:
+    """SIGTERM in reverse start order, then SIGKILL whatever is left of each child's
+    process group.  Redis goes last, once the others are gone: a worker finishing its
+    runs still acknowledges them and publishes their results through it."""
+    pairs = list(children)
+    for wave, budget in (([c for n, c in pairs if n != "redis"], timeout),
+                         ([c for n, c in pairs if n == "redis"], 5.0)):
+        for child in reversed(wave):
+            if not _has_exited(child):  # poll() would reap it before its group is cleaned
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + budget
+        for child in reversed(wave):
+            while not _has_exited(child) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            _reap(child)
 
 
-def run_until_signalled(children: list, url: str) -> int:
+def run_until_signalled(stack: Stack, url: str) -> int:
+    """Keep the children running until Ctrl-C or SIGTERM (exit 0), or until one crashes
+    too often (exit 1); then stop them all."""
     stopping = {"flag": False}
 
     def handler(signum, _frame):
@@ -160,15 +350,13 @@ def run_until_signalled(children: list, url: str) -> int:
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
-    click.echo(f"Interview Lab is up: {url}  (Ctrl-C stops it; logs in instance/logs/)")
+    stack.say(f"Interview Lab is up: {url}  (Ctrl-C stops it; logs in instance/logs/)")
     code = 0
     while not stopping["flag"]:
-        for name, child in children:
-            if child.poll() is not None:
-                click.echo(f"error: {name} exited with code {child.returncode}; stopping", err=True)
-                stopping["flag"] = True
-                code = 1
-        time.sleep(0.3)
-    click.echo("stopping...")
-    stop_stack(children)
+        if stack.check() is not None:
+            code = 1
+            break
+        time.sleep(0.2)
+    stack.say("stopping...")
+    stop_stack(stack)
     return code
