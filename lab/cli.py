@@ -169,10 +169,11 @@ def sandbox_reap() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Default: LAB_PORT or 8000.")
 def up(host: str, port: int | None) -> None:
-    """Start the lab on this machine: web (gunicorn), grading worker, Redis.
+    """Start the lab on this machine: nginx in front of gunicorn, grading worker, Redis.
 
     Builds what is missing first (runner image, editor bundle, database schema) and
-    loads the bundled challenges.  Ctrl-C or SIGTERM stops every child process.
+    loads the bundled challenges.  A child that crashes is started again (the fifth crash
+    of one within a minute stops the lab); Ctrl-C or SIGTERM stops every child process.
     """
     from lab.app import create_app
     from lab.cli_admin import echo_pack_error, seed_database

@@ -4,6 +4,10 @@ image serve the same way:  gunicorn -c python:lab.gunicorn_conf lab.wsgi:app
 gthread workers: a result long-poll or event stream holds one thread for up to 30 s while
 it sleeps on Redis, so each process needs many threads, not one (the sync worker's), or a
 handful of waiting candidates would block every page.
+
+A thread is also held by a client that sends its request slowly, so gunicorn never faces
+clients directly: nginx reads each request whole first (lab/proxy.py; `lab up` and the
+compose `proxy` service start it).
 """
 
 from lab.config import load_settings

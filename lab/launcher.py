@@ -1,9 +1,10 @@
 """`lab up`: everything on one machine, as child processes that `lab up` keeps alive.
 
 The children: a private redis-server (Unix socket and data under the instance folder)
-unless LAB_REDIS_URL names a broker, a Celery worker that grades, and gunicorn serving the
-app (never the Flask development server).  Each child logs to instance/logs/<name>.log,
-the launcher itself to instance/logs/launcher.log.
+unless LAB_REDIS_URL names a broker, a Celery worker that grades, gunicorn serving the app
+on a Unix socket in a private folder, and nginx on the lab's port in front of it, which
+reads every request whole before gunicorn sees it (lab/proxy.py says why).  Each child
+logs to instance/logs/<name>.log, the launcher itself to instance/logs/launcher.log.
 
 A child that exits while the lab runs is started again after a pause that doubles with
 its crashes of the last minute (0.5, 1, 2, ... up to 10 s); why it ended (exit code or
@@ -12,7 +13,7 @@ signal) is written to the console and launcher.log.  The fifth crash of one chil
 Ctrl-C or SIGTERM stops every child (SIGTERM, then SIGKILL after 15 s; Redis last).
 
 Each child has a process group of its own.  When one dies, the processes it leaves
-behind (gunicorn's workers, which would hold on to the listening socket) are
+behind (gunicorn's and nginx's workers, which would hold on to the listening socket) are
 killed with that group before the replacement starts.  A child also gets SIGTERM should
 the launcher itself die (PR_SET_PDEATHSIG).
 """
@@ -119,6 +120,21 @@ def _port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def _socket_answers(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(str(path)) == 0
+
+
+def run_dir(settings: Settings) -> Path:
+    """Sockets and nginx's files: a folder only the lab's user may enter, so nothing but
+    nginx reaches gunicorn (whose client address headers the app then trusts)."""
+    folder = settings.instance_path / "run"
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
 def _launch_redis(settings: Settings, env: dict) -> subprocess.Popen:
     server = shutil.which("redis-server")
     if not server:
@@ -161,7 +177,7 @@ def start_web(settings: Settings, env: dict, host: str, port: int,
               workers: int | None = None) -> subprocess.Popen:
     """gunicorn alone on host:port, with the shared config (gthread workers, see
     lab/gunicorn_conf.py); the numbers come from `settings`, which may differ from what
-    the environment says."""
+    the environment says.  `lab up` puts nginx in front instead (start_stack)."""
     web = _launch_web(settings, env, f"{host}:{port}", workers)
     _wait_for(lambda: _port_open(host, port), "gunicorn", 30, web)
     return web
@@ -305,18 +321,33 @@ class Stack:
 
 
 def start_stack(settings: Settings, host: str, port: int, workers: int | None = None) -> Stack:
-    """Start redis (if private), the Celery worker and gunicorn; return the children (a
-    Stack, which run_until_signalled keeps alive)."""
+    """Start redis (if private), the Celery worker, gunicorn and nginx in front of it;
+    return the children (a Stack, which run_until_signalled keeps alive)."""
+    from lab.proxy import ProxyError, listen_address, prepare
+
     env = stack_env(settings)
-    stack = Stack(settings.instance_path / "logs" / "launcher.log")
+    logs = settings.instance_path / "logs"
+    stack = Stack(logs / "launcher.log")
+    private = run_dir(settings)
+    web_sock = private / "web.sock"
+    # One more proxy whose X-Forwarded-* headers the app may believe: ours.
+    web_env = {**env, "LAB_PROXY_HOPS": str(int(env.get("LAB_PROXY_HOPS") or 0) + 1)}
+    try:
+        proxy_command = prepare(listen_address(host, port), f"unix:{web_sock}",
+                                private / "nginx", settings.max_request_kb)
+    except ProxyError as exc:
+        raise LaunchError(str(exc)) from None
     try:
         if not settings.redis_url:
             stack.start("redis", lambda: _launch_redis(settings, env),
                         (settings.instance_path / "redis.sock").exists, 15)
         worker_name = f"lab-worker-{os.getpid()}"
         stack.start("worker", lambda: start_worker(settings, env, worker_name))
-        stack.start("web", lambda: _launch_web(settings, env, f"{host}:{port}", workers),
-                    lambda: _port_open(host, port))
+        stack.start("web", lambda: _launch_web(settings, web_env, f"unix:{web_sock}", workers),
+                    lambda: _socket_answers(web_sock))
+        stack.start("proxy", lambda: _spawn("proxy", proxy_command, logs, env),
+                    lambda: _port_open(host if host not in ("0.0.0.0", "::") else "127.0.0.1",
+                                       port), 15)
     except BaseException:
         stop_stack(stack)
         raise
