@@ -163,6 +163,11 @@ class PrivateLab:
         self.env = {**os.environ, "LAB_INSTANCE_PATH": str(self.instance)}
         # Predict-the-output keys computed once in the sandbox are reused (start-up in seconds).
         self.env.setdefault("LAB_CACHE_PATH", str(REPO / "instance" / "cache"))
+        # The latency rows submit with one account faster than a candidate may (10 Submits
+        # a minute): the benchmark measures the grader, not the per-candidate rate.  Each
+        # simulated candidate still waits for its verdict, so the in-flight cap stays on.
+        self.env.setdefault("LAB_SUBMITS_PER_MINUTE", "0")
+        self.env.setdefault("LAB_RUNS_PER_MINUTE", "0")
         self.lab = lab_executable()
         self.log_path = self.instance / "lab-up.log"
         self.proc: subprocess.Popen[bytes] | None = None

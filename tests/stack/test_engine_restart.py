@@ -18,7 +18,16 @@ import time
 import pytest
 
 from tests.conftest import ROOT
-from tests.stack.test_stack import SOLUTION, free_port, http, spawn_lab_up, token_for, wait_health
+from tests.stack.test_stack import (
+    OPS_TOKEN,
+    SOLUTION,
+    free_port,
+    http,
+    metrics,
+    spawn_lab_up,
+    token_for,
+    wait_health,
+)
 
 pytestmark = pytest.mark.docker
 ENGINE_PID = ROOT / "instance" / "dockerd.pid"
@@ -61,8 +70,10 @@ def restart_engine() -> tuple[float, float]:
 @pytest.mark.skipif(not ENGINE_PID.is_file(), reason="the engine was not started by make test "
                                                       "(instance/dockerd.pid): not ours to kill")
 def test_grading_rides_out_an_engine_restart(tmp_path, docker_client):
+    # One account sends all 24 at once: the per-candidate rate and in-flight cap are off.
     env = {**os.environ, "LAB_INSTANCE_PATH": str(tmp_path / "instance"),
-           "LAB_SWEEP_EVERY_SECONDS": "1"}
+           "LAB_SWEEP_EVERY_SECONDS": "1", "LAB_METRICS_TOKEN": OPS_TOKEN,
+           "LAB_SUBMITS_PER_MINUTE": "0", "LAB_SUBMITS_IN_FLIGHT": "0"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = spawn_lab_up(env, port)
@@ -90,7 +101,7 @@ def test_grading_rides_out_an_engine_restart(tmp_path, docker_client):
         def watch_health() -> None:
             while not stop_watching.is_set():
                 try:
-                    _status, body = http("GET", f"{base}/healthz")
+                    _status, body = http("GET", f"{base}/healthz", OPS_TOKEN)
                     text = str(body)
                     if "grading paused: engine unavailable" in text:
                         seen_paused.append(text)
@@ -124,8 +135,7 @@ def test_grading_rides_out_an_engine_restart(tmp_path, docker_client):
         # Graded once each: every stored result is recorded once in the metrics.
         deadline = time.monotonic() + 10
         while True:
-            with __import__("urllib.request").request.urlopen(f"{base}/metrics", timeout=10) as r:
-                exposition = r.read().decode()
+            exposition = metrics(base)
             counted = sum(float(m) for m in re.findall(
                 r'lab_grading_seconds_count\{kind="python",verdict="passed"\} ([0-9.]+)', exposition))
             if counted >= SUBMISSIONS or time.monotonic() > deadline:

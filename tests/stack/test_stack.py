@@ -20,6 +20,8 @@ from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.docker
 SOLUTION = (EXAMPLES / "retry-decorator" / "solution" / "solution.py").read_text()
+# LAB_METRICS_TOKEN of these labs: /metrics and the checks of /healthz are for operators.
+OPS_TOKEN = "stack-ops-token"
 
 
 def free_port() -> int:
@@ -71,11 +73,12 @@ def wait_done(base: str, token: str, sid: int, timeout: float = 90) -> dict:
 
 
 def wait_health(base: str, timeout: float = 60) -> dict:
+    """The checks of /healthz once all are up (the lab's env must hold OPS_TOKEN)."""
     deadline = time.monotonic() + timeout
     body = None
     while time.monotonic() < deadline:
         try:
-            status, body = http("GET", f"{base}/healthz")
+            status, body = http("GET", f"{base}/healthz", OPS_TOKEN)
             if status == 200:
                 return body
         except (urllib.error.URLError, ConnectionError, OSError):
@@ -84,10 +87,17 @@ def wait_health(base: str, timeout: float = 60) -> dict:
     raise AssertionError(f"healthz never 200: {body}")
 
 
+def metrics(base: str) -> str:
+    request = urllib.request.Request(f"{base}/metrics",
+                                     headers={"Authorization": f"Bearer {OPS_TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
 @pytest.fixture
 def env(tmp_path):
     return {**os.environ, "LAB_INSTANCE_PATH": str(tmp_path / "instance"),
-            "LAB_SWEEP_EVERY_SECONDS": "1"}
+            "LAB_SWEEP_EVERY_SECONDS": "1", "LAB_METRICS_TOKEN": OPS_TOKEN}
 
 
 def test_lab_up_serves_grades_and_stops_cleanly(env, docker_client):
@@ -97,6 +107,7 @@ def test_lab_up_serves_grades_and_stops_cleanly(env, docker_client):
     try:
         health = wait_health(base)
         assert all(part["ok"] for part in health["checks"].values())
+        assert http("GET", f"{base}/healthz") == (200, {"status": "ok"})  # what anyone sees
         token = token_for(env, "stack@example.com")
         status, body = http("POST", f"{base}/api/v1/submissions", token,
                             {"challenge": "examples/retry-decorator",
@@ -109,8 +120,7 @@ def test_lab_up_serves_grades_and_stops_cleanly(env, docker_client):
         assert status == 200 and page["challenges"]
         deadline = time.monotonic() + 10  # the worker records right after storing
         while True:
-            with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
-                exposition = response.read().decode()
+            exposition = metrics(base)
             if 'lab_grading_seconds_count{kind="python",verdict="passed"} 1.0' in exposition:
                 break
             assert time.monotonic() < deadline, exposition
