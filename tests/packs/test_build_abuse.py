@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import tarfile
 import threading
@@ -241,3 +242,41 @@ def test_entrypoint_that_cannot_start_is_the_candidates_error(challenge, docker_
     result = run(challenge, dockerfile, docker_client)
     assert result.verdict != "infra_error", result.message
     assert result.verdict == "failed"
+
+
+# --- The lab's reading of a Dockerfile agrees with the engine's ---------------------------
+# Each text is allowed, so the engine builds it; its "Step i/N : WORD" lines say which
+# instructions it saw, and they must be the ones the policy checked.
+AGREEMENT = [
+    "FROM lab/python\nRUN echo a \\\n# a comment inside the continuation\n\n   b\nUSER 10001\n",
+    "\ufeffFROM lab/python\r\nENV A=1 \\\r\n    B=2\r\nCMD [\"true\"]\r\n",
+    "  from\tlab/python  \n\tlabel a=b\nrun echo \\  \t\nworkdir /x\n",
+    "FROM lab/python AS one\nFROM lab/python\nCOPY --from=one /etc/hostname /h\n"
+    "COPY --from=0 /etc/passwd /x\n",
+    "# just a comment\n\nFROM lab/python\nRUN echo '\\\\' \\\n && echo done\nEXPOSE 80\n",
+    "FROM lab/python\nHEALTHCHECK --interval=30s \\\n  CMD [\"true\"]\nONBUILD RUN echo later\n",
+]
+
+
+@pytest.mark.parametrize("text", AGREEMENT)
+def test_policy_reads_instructions_as_the_engine_does(docker_client, text):
+    from worker.dockerfile_build import Build, remove_build_images
+    from worker.dockerfile_kind import ensure_base_aliases
+    from worker.dockerfile_policy import check
+    from worker.images import runner_image_tag
+
+    ensure_base_aliases(docker_client, runner_image_tag("python"))
+    ours = [i.word for i in check(text)]
+    tag = f"lab-candidate-agree-{uuid.uuid4().hex[:12]}"
+    build = Build(docker_client, 60)
+    try:
+        error = build.run({"Dockerfile": text.encode()}, tag, Limits())
+    finally:
+        remove_build_images(docker_client, build, tag)
+    assert error is None, build.message()
+    log = re.sub(r"\x1b\[[0-9;]*m", "", build.message())  # the engine colours its warnings
+    steps = re.findall(r"^Step \d+/(\d+) : (\S+)", log, re.M)
+    words = [word.lower() for _, word in steps]
+    # The engine adds the lab's own labels (the reaper's three) as LABEL steps at the end.
+    assert words == [*ours, "label", "label", "label"], build.message()
+    assert {int(total) for total, _ in steps} == {len(ours) + 3}
