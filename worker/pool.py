@@ -251,7 +251,7 @@ class SandboxPool:
                     count("pool_recycled")
                 # An idle container whose stream ended was lost (an engine restart kills
                 # them all): drop it, so the fillers start a fresh one.
-                for armed in [a for a in self._idle if not a.stream.quiet()]:
+                for armed in [a for a in self._idle if not _still_armed(a)]:
                     self._idle.remove(armed)
                     self._doom(armed)
                     count("pool_lost")
@@ -282,6 +282,15 @@ class SandboxPool:
             self._on_stats(take_counts(), self.idle())
         except Exception as exc:  # noqa: BLE001 - metrics never stop the pool
             log.warning("warm pool: metrics: %s", exc)
+
+
+def _still_armed(armed: Armed) -> bool:
+    """Whether an idle container is still waiting for its go; any doubt counts as lost
+    (the sweeper must never die of one odd container, or nothing refills the pool)."""
+    try:
+        return armed.stream.quiet()
+    except Exception:  # noqa: BLE001 - a broken stream is a lost container
+        return False
 
 
 _process_pool: SandboxPool | None = None

@@ -26,6 +26,9 @@ class FakeContainer:
 
 
 class FakeStream:
+    def quiet(self) -> bool:
+        return True  # still waiting for its go (the sweeper drops streams that ended)
+
     def close(self) -> None:
         pass
 
