@@ -21,8 +21,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
         exit 3
     fi
     echo "setup: installing ${missing[*]}"
+    # The lab starts its own dockerd, redis-server and nginx, with their logs in
+    # instance/logs; the packages' own services (nginx on port 80, say) must not start
+    # behind our back and outlive the run.  policy-rc.d is Debian's switch for that.
+    # A policy-rc.d that is already there (container images ship one) is left alone.
+    policy_added=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+        policy_added=1
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     apt-get update -qq >instance/logs/apt.log 2>&1
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >>instance/logs/apt.log 2>&1
+    if [ -n "$policy_added" ]; then
+        rm -f /usr/sbin/policy-rc.d
+        trap - EXIT
+    fi
 fi
 
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
