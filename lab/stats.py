@@ -189,7 +189,8 @@ def _inserted(_mapper, connection: Connection, target: Submission) -> None:
 def _updating(_mapper, connection: Connection, target: Submission) -> None:
     # The old state is read from the database, not the ORM's history: an attribute set
     # on an expired object has no old value in the history.
-    if not any(attributes.get_history(target, name).has_changes() for name in COUNTED_COLUMNS):
+    if not any(attributes.get_history(target, name, attributes.PASSIVE_NO_INITIALIZE).has_changes()
+               for name in COUNTED_COLUMNS):
         return
     old = counted_row(connection, target.id)
     if old is not None:
