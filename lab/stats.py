@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, event, func, select, update
+from sqlalchemy import DateTime, case, event, extract, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import attributes
 
@@ -80,13 +80,13 @@ def _insert(connection: Connection, model):
 def _earlier(connection: Connection, old, new):
     """The earlier of two times, either of which may be NULL."""
     least = func.least if connection.dialect.name == "postgresql" else func.min  # SQLite: scalar min
-    return least(func.coalesce(old, new), func.coalesce(new, old))
+    return least(func.coalesce(old, new), func.coalesce(new, old), type_=DateTime)
 
 
 def seconds_between(connection: Connection, start, end):
     """SQL for the seconds from `start` to `end` (NULL if either is NULL)."""
     if connection.dialect.name == "postgresql":
-        return func.extract("epoch", end - start)
+        return extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
