@@ -160,6 +160,9 @@ class ChallengeDayStats(db.Model):
     day: Mapped[date] = mapped_column(primary_key=True)
     attempts: Mapped[int] = mapped_column(default=0)
     passed: Mapped[int] = mapped_column(default=0)
+    # candidates whose first passing Submit of the challenge was made that day: how many
+    # solve times a window's median is taken over, without counting them
+    first_passes: Mapped[int] = mapped_column(default=0)
 
 
 class ChallengeDayFailure(db.Model):
@@ -178,10 +181,11 @@ class ChallengeProgress(db.Model):
     and the seconds between them, for the median time to solve."""
 
     __tablename__ = "challenge_progress"
-    # The median reads the solve times of a challenge in order; first_pass_at in the index
-    # lets a time window filter them without visiting the table.
-    __table_args__ = (Index("ix_challenge_progress_solve", "challenge_id", "solve_seconds",
-                            "first_pass_at"),)
+    # The all-time median walks a challenge's solve times in order to the middle; a
+    # window's median reads the solvers whose first pass falls in it, with their times.
+    __table_args__ = (Index("ix_challenge_progress_solve", "challenge_id", "solve_seconds"),
+                      Index("ix_challenge_progress_pass", "challenge_id", "first_pass_at",
+                            "solve_seconds"))
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     first_try_at: Mapped[datetime] = mapped_column()

@@ -7,12 +7,13 @@ interview.  Each one adds to three tables (lab/models.py): its challenge's day r
 progress row on the challenge (first try, first pass).  `count()` adds a submission,
 `uncount()` takes it away again (a regrade reopening it, a deletion).
 
-Every change is one statement that adds to the stored value (`n = n + 1`, an upsert, or a
-"keep the earlier time" upsert), so two workers storing results at once both count: on
-PostgreSQL the second statement waits for the first one's row lock and adds to what it
-committed; SQLite lets one writer in at a time.  Taking a submission away cannot be done
-that way for the first-try time, so the progress row is locked and recomputed from the
-candidate's remaining submissions of that challenge (a few rows, by index).
+Counters change by one statement that adds to the stored value (`n = n + 1`, an upsert),
+so two workers storing results at once both count: on PostgreSQL the second statement
+waits for the first one's row lock and adds to what it committed; SQLite lets one writer
+in at a time.  A progress row is read and written under its row lock (SELECT ... FOR
+UPDATE), so of two results of one candidate the second sees the first; taking a
+submission away recomputes the row from the candidate's remaining submissions of that
+challenge (a few rows, by index).
 
 ORM inserts, updates and deletes of submissions are counted by the mapper events at the
 end; the worker's bulk UPDATEs (worker/tasks.py) call count()/uncount() themselves in the
@@ -25,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, case, event, extract, func, select, update
+from sqlalchemy import case, event, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import attributes
 
@@ -77,73 +78,93 @@ def _insert(connection: Connection, model):
     return insert(model)
 
 
-def _earlier(connection: Connection, old, new):
-    """The earlier of two times, either of which may be NULL."""
-    least = func.least if connection.dialect.name == "postgresql" else func.min  # SQLite: scalar min
-    return least(func.coalesce(old, new), func.coalesce(new, old), type_=DateTime)
-
-
-def seconds_between(connection: Connection, start, end):
-    """SQL for the seconds from `start` to `end` (NULL if either is NULL)."""
-    if connection.dialect.name == "postgresql":
-        return extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
 def count(connection: Connection, item: Counted) -> None:
     """Add one finished Submit, in the caller's transaction."""
-    day = item.created_at.date()
-    stmt = _insert(connection, ChallengeDayStats).values(
-        challenge_id=item.challenge_id, day=day, attempts=1, passed=int(item.passed))
-    connection.execute(stmt.on_conflict_do_update(
-        index_elements=["challenge_id", "day"],
-        set_={"attempts": ChallengeDayStats.attempts + 1,
-              "passed": ChallengeDayStats.passed + int(item.passed)}))
-    for name, times in item.failing:
-        stmt = _insert(connection, ChallengeDayFailure).values(
-            challenge_id=item.challenge_id, day=day, test_name=name, failures=times)
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=["challenge_id", "day", "test_name"],
-            set_={"failures": ChallengeDayFailure.failures + times}))
-    first_pass = item.created_at if item.passed else None
-    stmt = _insert(connection, ChallengeProgress).values(
-        challenge_id=item.challenge_id, user_id=item.user_id, first_try_at=item.created_at,
-        first_pass_at=first_pass,
-        solve_seconds=0.0 if item.passed else None)
-    # Both times only ever move earlier here, so the order in which concurrent results
-    # arrive does not matter; the right-hand sides all read the row as it was.
-    try_at = _earlier(connection, ChallengeProgress.first_try_at, stmt.excluded.first_try_at)
-    pass_at = _earlier(connection, ChallengeProgress.first_pass_at, stmt.excluded.first_pass_at)
-    connection.execute(stmt.on_conflict_do_update(
-        index_elements=["challenge_id", "user_id"],
-        set_={"first_try_at": try_at, "first_pass_at": pass_at,
-              "solve_seconds": seconds_between(connection, try_at, pass_at)}))
+    days = {item.created_at.date(): [1, int(item.passed), 0]}
+    _change_days(connection, item.challenge_id, days, _add_progress(connection, item))
+    _change_failures(connection, item, 1)
 
 
 def uncount(connection: Connection, item: Counted) -> None:
     """Take one finished Submit away again, in the caller's transaction.  Its row may
     still be in the table (a deletion about to happen): it is left out by id."""
+    days = {item.created_at.date(): [-1, -int(item.passed), 0]}
+    moved = refresh_progress(connection, item.challenge_id, item.user_id, item.submission_id)
+    _change_days(connection, item.challenge_id, days, moved)
+    _change_failures(connection, item, -1)
+
+
+# Rows are locked in one order by every writer: the submission, its candidate's progress
+# row, the day rows by date, the failure rows by name.  Two transactions then never wait
+# for each other both ways (a deadlock PostgreSQL would end by failing one of them).
+
+def _change_days(connection: Connection, challenge_id: int, days: dict[date, list[int]],
+                 moved: tuple[date | None, date | None]) -> None:
+    old_day, new_day = moved
+    if old_day != new_day:
+        for day, step in ((old_day, -1), (new_day, 1)):
+            if day is not None:
+                days.setdefault(day, [0, 0, 0])[2] += step
+    for day in sorted(days):
+        attempts, passed, first_passes = days[day]
+        stmt = _insert(connection, ChallengeDayStats).values(
+            challenge_id=challenge_id, day=day, attempts=attempts, passed=passed,
+            first_passes=first_passes)
+        connection.execute(stmt.on_conflict_do_update(
+            index_elements=["challenge_id", "day"],
+            set_={"attempts": ChallengeDayStats.attempts + attempts,
+                  "passed": ChallengeDayStats.passed + passed,
+                  "first_passes": ChallengeDayStats.first_passes + first_passes}))
+
+
+def _change_failures(connection: Connection, item: Counted, sign: int) -> None:
     day = item.created_at.date()
-    connection.execute(update(ChallengeDayStats).where(
-        ChallengeDayStats.challenge_id == item.challenge_id, ChallengeDayStats.day == day)
-        .values(attempts=ChallengeDayStats.attempts - 1,
-                passed=ChallengeDayStats.passed - int(item.passed)))
-    for name, times in item.failing:
-        connection.execute(update(ChallengeDayFailure).where(
-            ChallengeDayFailure.challenge_id == item.challenge_id, ChallengeDayFailure.day == day,
-            ChallengeDayFailure.test_name == name)
-            .values(failures=ChallengeDayFailure.failures - times))
-    refresh_progress(connection, item.challenge_id, item.user_id, item.submission_id)
+    for name, times in item.failing:  # sorted by name
+        stmt = _insert(connection, ChallengeDayFailure).values(
+            challenge_id=item.challenge_id, day=day, test_name=name, failures=sign * times)
+        connection.execute(stmt.on_conflict_do_update(
+            index_elements=["challenge_id", "day", "test_name"],
+            set_={"failures": ChallengeDayFailure.failures + sign * times}))
+
+
+def _locked_progress(connection: Connection, challenge_id: int, user_id: int):
+    """The candidate's progress row, locked until the transaction ends (PostgreSQL; on
+    SQLite the transaction holds the one write lock already), or None."""
+    return connection.execute(
+        select(ChallengeProgress.first_try_at, ChallengeProgress.first_pass_at)
+        .where(ChallengeProgress.challenge_id == challenge_id, ChallengeProgress.user_id == user_id)
+        .with_for_update()).first()
+
+
+def _add_progress(connection: Connection, item: Counted) -> tuple[date | None, date | None]:
+    """Move the candidate's first try and first pass earlier if this Submit is earlier;
+    returns the first pass's day before and after.  The row is read and written under
+    its lock, so of two results of one candidate stored at once the second sees the
+    first; a row another transaction inserts meanwhile is waited for, then locked."""
+    new_pass = item.created_at if item.passed else None
+    old = _locked_progress(connection, item.challenge_id, item.user_id)
+    if old is None:
+        inserted = connection.execute(_insert(connection, ChallengeProgress).values(
+            challenge_id=item.challenge_id, user_id=item.user_id, first_try_at=item.created_at,
+            first_pass_at=new_pass, solve_seconds=0.0 if item.passed else None)
+            .on_conflict_do_nothing()).rowcount
+        if inserted:
+            return None, _day(new_pass)
+        old = _locked_progress(connection, item.challenge_id, item.user_id)
+    passes = [t for t in (old.first_pass_at, new_pass) if t is not None]
+    return _write_progress(connection, item.challenge_id, item.user_id, old,
+                           min(old.first_try_at, item.created_at), min(passes, default=None))
 
 
 def refresh_progress(connection: Connection, challenge_id: int, user_id: int,
-                     leave_out: int | None = None) -> None:
-    """Recompute one candidate's progress row from their submissions of the challenge."""
-    pair = (ChallengeProgress.challenge_id == challenge_id, ChallengeProgress.user_id == user_id)
-    # Lock first (PostgreSQL; SQLite has one writer anyway): a result of this pair stored
-    # meanwhile then either committed before the recount reads, or waits and lowers the
-    # recounted times afterwards.
-    connection.execute(select(ChallengeProgress.user_id).where(*pair).with_for_update())
+                     leave_out: int | None = None) -> tuple[date | None, date | None]:
+    """Recompute one candidate's progress row from their submissions of the challenge
+    (after one stopped counting); returns the first pass's day before and after.
+    Locked first, so a result of this candidate stored meanwhile either committed
+    before the recount reads, or waits and then applies itself to the recounted row."""
+    old = _locked_progress(connection, challenge_id, user_id)
+    if old is None:
+        return None, None
     mine = [Submission.challenge_id == challenge_id, Submission.user_id == user_id,
             Submission.mode == "submit", Submission.status == "done"]
     if leave_out is not None:
@@ -151,14 +172,26 @@ def refresh_progress(connection: Connection, challenge_id: int, user_id: int,
     first_try, first_pass = connection.execute(select(
         func.min(Submission.created_at),
         func.min(case((Submission.verdict == "passed", Submission.created_at)))).where(*mine)).one()
+    return _write_progress(connection, challenge_id, user_id, old, first_try, first_pass)
+
+
+def _write_progress(connection: Connection, challenge_id: int, user_id: int, old,
+                    first_try: datetime | None,
+                    first_pass: datetime | None) -> tuple[date | None, date | None]:
+    """Store the locked row's new times (no first try left: delete it)."""
+    pair = (ChallengeProgress.challenge_id == challenge_id, ChallengeProgress.user_id == user_id)
     if first_try is None:
         connection.execute(ChallengeProgress.__table__.delete().where(*pair))
-        return
-    solve = (first_pass - first_try).total_seconds() if first_pass is not None else None
-    values = {"first_try_at": first_try, "first_pass_at": first_pass, "solve_seconds": solve}
-    if not connection.execute(update(ChallengeProgress).where(*pair).values(**values)).rowcount:
-        connection.execute(_insert(connection, ChallengeProgress).values(
-            challenge_id=challenge_id, user_id=user_id, **values).on_conflict_do_nothing())
+        first_pass = None
+    elif (first_try, first_pass) != (old.first_try_at, old.first_pass_at):
+        solve = (first_pass - first_try).total_seconds() if first_pass is not None else None
+        connection.execute(update(ChallengeProgress).where(*pair).values(
+            first_try_at=first_try, first_pass_at=first_pass, solve_seconds=solve))
+    return _day(old.first_pass_at), _day(first_pass)
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment is not None else None
 
 
 def counted_row(connection: Connection, submission_id: int) -> Counted | None:

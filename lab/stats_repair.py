@@ -32,20 +32,26 @@ def recount_sql(dialect: str) -> dict[str, str]:
         is_object, name, outcome = ("t.type = 'object'", "json_extract(t.value, '$.name')",
                                     "json_extract(t.value, '$.outcome')")
     failing_name = f"substr(COALESCE({name}, '?'), 1, {NAME_LIMIT})"
+    progress = (
+        "SELECT s.challenge_id, s.user_id, MIN(s.created_at) AS first_try_at, "
+        "MIN(CASE WHEN s.verdict = 'passed' THEN s.created_at END) AS first_pass_at "
+        f"FROM submissions s WHERE {COUNTED} GROUP BY s.challenge_id, s.user_id")
+    pass_day = _day(dialect).replace("s.created_at", "p.first_pass_at")
     return {
         "challenge_day_stats": (
-            f"SELECT s.challenge_id, {day} AS day, COUNT(*) AS attempts, "
+            "SELECT d.challenge_id, d.day, d.attempts, d.passed, COALESCE(f.n, 0) AS first_passes "
+            f"FROM (SELECT s.challenge_id, {day} AS day, COUNT(*) AS attempts, "
             "SUM(CASE WHEN s.verdict = 'passed' THEN 1 ELSE 0 END) AS passed "
-            f"FROM submissions s WHERE {COUNTED} GROUP BY s.challenge_id, {day}"),
+            f"FROM submissions s WHERE {COUNTED} GROUP BY s.challenge_id, {day}) d "
+            f"LEFT JOIN (SELECT p.challenge_id, {pass_day} AS day, COUNT(*) AS n FROM ({progress}) p "
+            f"WHERE p.first_pass_at IS NOT NULL GROUP BY p.challenge_id, {pass_day}) f "
+            "ON f.challenge_id = d.challenge_id AND f.day = d.day"),
         "challenge_day_failures": (
             f"SELECT s.challenge_id, {day} AS day, {failing_name} AS test_name, "
             f"COUNT(*) AS failures FROM submissions s {tests} "
             f"WHERE {COUNTED} AND {is_object} AND COALESCE({outcome}, '') <> 'passed' "
             f"GROUP BY s.challenge_id, {day}, {failing_name}"),
-        "challenge_progress": (
-            "SELECT s.challenge_id, s.user_id, MIN(s.created_at) AS first_try_at, "
-            "MIN(CASE WHEN s.verdict = 'passed' THEN s.created_at END) AS first_pass_at "
-            f"FROM submissions s WHERE {COUNTED} GROUP BY s.challenge_id, s.user_id"),
+        "challenge_progress": progress,
     }
 
 
@@ -56,7 +62,7 @@ def _seconds_sql(dialect: str) -> str:
 
 
 COLUMNS = {
-    "challenge_day_stats": "challenge_id, day, attempts, passed",
+    "challenge_day_stats": "challenge_id, day, attempts, passed, first_passes",
     "challenge_day_failures": "challenge_id, day, test_name, failures",
     "challenge_progress": "challenge_id, user_id, first_try_at, first_pass_at",
 }

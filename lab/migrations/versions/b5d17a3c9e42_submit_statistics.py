@@ -21,6 +21,7 @@ def upgrade():
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('passed', sa.Integer(), nullable=False),
+    sa.Column('first_passes', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['challenge_id'], ['challenges.id'], ),
     sa.PrimaryKeyConstraint('challenge_id', 'day')
     )
@@ -43,8 +44,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('challenge_id', 'user_id')
     )
     with op.batch_alter_table('challenge_progress', schema=None) as batch_op:
-        batch_op.create_index('ix_challenge_progress_solve',
-                              ['challenge_id', 'solve_seconds', 'first_pass_at'], unique=False)
+        batch_op.create_index('ix_challenge_progress_solve', ['challenge_id', 'solve_seconds'],
+                              unique=False)
+        batch_op.create_index('ix_challenge_progress_pass',
+                              ['challenge_id', 'first_pass_at', 'solve_seconds'], unique=False)
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.create_index('ix_submissions_user_challenge_id',
                               ['user_id', 'challenge_id', 'id'], unique=False)
@@ -59,6 +62,7 @@ def downgrade():
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index('ix_submissions_user_challenge_id')
     with op.batch_alter_table('challenge_progress', schema=None) as batch_op:
+        batch_op.drop_index('ix_challenge_progress_pass')
         batch_op.drop_index('ix_challenge_progress_solve')
     op.drop_table('challenge_progress')
     op.drop_table('challenge_day_failures')
