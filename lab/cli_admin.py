@@ -70,13 +70,14 @@ def db_seed() -> None:
 def db_stats_rebuild() -> None:
     """Recount the Submit statistics from all stored submissions (backfill, repair)."""
     from lab.extensions import db as database
-    from lab.stats_repair import rebuild
+    from lab.stats_repair import rebuild, tidy
 
     app = _app()
     upgrade_database(app)
     with app.app_context():
         written = rebuild(database.session.connection())
         database.session.commit()
+        tidy(database.engine)
     for table, rows in written.items():
         click.echo(f"{table}: {rows} rows")
 
