@@ -3,7 +3,7 @@ submissions or their result JSON.
 
 What counts is what the dashboard always counted: a finished (`done`) Submit, practice or
 interview.  Each one adds to three tables (lab/models.py): its challenge's day row
-(attempts, passed), the failures of each failing test on that day, and the candidate's
+(attempts, passed, first passes), the failures of each failing test on that day, and the candidate's
 progress row on the challenge (first try, first pass).  `count()` adds a submission,
 `uncount()` takes it away again (a regrade reopening it, a deletion).
 
