@@ -66,6 +66,40 @@ def db_seed() -> None:
         sys.exit(1)
 
 
+@db.command("stats-rebuild")
+def db_stats_rebuild() -> None:
+    """Recount the Submit statistics from all stored submissions (backfill, repair)."""
+    from lab.extensions import db as database
+    from lab.stats_repair import rebuild, tidy
+
+    app = _app()
+    upgrade_database(app)
+    with app.app_context():
+        written = rebuild(database.session.connection())
+        database.session.commit()
+        tidy(database.engine)
+    for table, rows in written.items():
+        click.echo(f"{table}: {rows} rows")
+
+
+@db.command("stats-check")
+def db_stats_check() -> None:
+    """Compare the Submit statistics with a full recount; exit status 1 on differences."""
+    from lab.extensions import db as database
+    from lab.stats_repair import check
+
+    app = _app()
+    with app.app_context():
+        problems = check(database.session.connection())
+        database.session.rollback()
+    for problem in problems[:200]:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} differences; `lab db stats-rebuild` recounts", err=True)
+        sys.exit(1)
+    click.echo("statistics agree with a full recount")
+
+
 @click.group()
 def users() -> None:
     """Accounts."""

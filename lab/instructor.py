@@ -1,65 +1,52 @@
 """Instructor pages (instructor and admin roles): packs and versions, uploads verified
-by a worker, and per-challenge statistics."""
+by a worker, and per-challenge statistics (kept by lab/stats.py, read by
+lab/stats_query.py)."""
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, defer
 
 from lab.auth import instructor_required
 from lab.extensions import db
-from lab.models import Challenge, Pack, PackUpload, Submission
+from lab.models import Challenge, Pack, PackUpload
+from lab.stats import window_start
+from lab.stats_query import challenge_stats
 
 instructor = Blueprint("instructor", __name__, url_prefix="/instructor")
 MAX_UPLOAD = 32 * 1024 * 1024
 
 
-def challenge_stats(challenge_ids: list[int]) -> dict[int, dict]:
-    """attempts, pass rate, median minutes from first try to first pass, the test that
-    fails most often (Submit runs only)."""
-    rows = db.session.execute(
-        select(Submission.challenge_id, Submission.user_id, Submission.verdict,
-               Submission.created_at, Submission.result)
-        .where(Submission.mode == "submit", Submission.status == "done",
-               Submission.challenge_id.in_(challenge_ids))
-        .order_by(Submission.created_at)).all()
-    stats: dict[int, dict] = {}
-    first_try: dict[tuple[int, int], object] = {}
-    solved: dict[tuple[int, int], float] = {}
-    failing: dict[int, Counter] = {}
-    for challenge_id, user_id, verdict, created, result in rows:
-        entry = stats.setdefault(challenge_id, {"attempts": 0, "passed": 0})
-        entry["attempts"] += 1
-        key = (challenge_id, user_id)
-        first_try.setdefault(key, created)
-        if verdict == "passed":
-            entry["passed"] += 1
-            solved.setdefault(key, (created - first_try[key]).total_seconds() / 60)
-        for test in (result or {}).get("tests", []):
-            if test.get("outcome") != "passed":
-                failing.setdefault(challenge_id, Counter())[test.get("name", "?")] += 1
-    for challenge_id, entry in stats.items():
-        times = [m for (cid, _), m in solved.items() if cid == challenge_id]
-        entry["pass_rate"] = round(100 * entry["passed"] / entry["attempts"])
-        entry["median_minutes"] = round(statistics.median(times), 1) if times else None
-        common = failing.get(challenge_id, Counter()).most_common(1)
-        entry["top_failing"] = f"{common[0][0]} ({common[0][1]}x)" if common else ""
-    return stats
+WINDOWS = {"7": 7, "30": 30}  # ?days=: the last 7 or 30 UTC days; anything else: all
 
 
 @instructor.route("/")
 @instructor_required
 def index():
-    packs = db.session.scalars(select(Pack).order_by(Pack.name, Pack.version.desc())).all()
-    challenges = db.session.scalars(select(Challenge).order_by(Challenge.pack_id,
-                                                               Challenge.slug)).all()
-    uploads = db.session.scalars(select(PackUpload).order_by(PackUpload.id.desc()).limit(20)).all()
-    return render_template("instructor.html", packs=packs, challenges=challenges, uploads=uploads,
-                           stats=challenge_stats([c.id for c in challenges]))
+    # The big columns (files, questions, prompts; upload bytes) are never shown here.
+    packs = db.session.scalars(select(Pack).options(defer(Pack.source))
+                               .order_by(Pack.name, Pack.version.desc())).all()
+    sizes = dict(db.session.execute(select(Challenge.pack_id, func.count())
+                                    .group_by(Challenge.pack_id)).all())
+    pack_name = request.args.get("pack", "")
+    days = WINDOWS.get(request.args.get("days", ""))
+    query = (select(Challenge).join(Challenge.pack)
+             .options(defer(Challenge.files), defer(Challenge.questions),
+                      defer(Challenge.prompt_md), defer(Challenge.explanation),
+                      contains_eager(Challenge.pack))
+             .order_by(Challenge.pack_id, Challenge.slug))
+    if pack_name:
+        query = query.where(Pack.name == pack_name)
+    challenges = db.session.scalars(query).all()
+    uploads = db.session.scalars(select(PackUpload).options(defer(PackUpload.data),
+                                                            defer(PackUpload.report))
+                                 .order_by(PackUpload.id.desc()).limit(20)).all()
+    stats = challenge_stats([c.id for c in challenges], window_start(days))
+    return render_template("instructor.html", packs=packs, sizes=sizes, challenges=challenges,
+                           uploads=uploads, stats=stats, days=days, pack_name=pack_name,
+                           pack_names=sorted({p.name for p in packs}))
 
 
 @instructor.route("/packs", methods=["POST"])

@@ -1,13 +1,14 @@
-"""Database models: users, packs and challenge versions, drafts, submissions."""
+"""Database models: users, packs and challenge versions, drafts, submissions, and the
+Submit statistics kept current as results are stored (lab/stats.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -117,6 +118,9 @@ class Draft(db.Model):
 
 class Submission(db.Model):
     __tablename__ = "submissions"
+    # A candidate's submissions of one challenge, newest first (history pages, paged by id)
+    # and their marks (solved / attempted): both read only the candidate's own rows.
+    __table_args__ = (Index("ix_submissions_user_challenge_id", "user_id", "challenge_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), index=True)
@@ -144,6 +148,49 @@ class Submission(db.Model):
                                                            index=True)
     challenge: Mapped[Challenge] = relationship()
     user: Mapped[User] = relationship()
+
+
+class ChallengeDayStats(db.Model):
+    """Finished Submits of a challenge made on one UTC day, and how many passed.  Summing
+    the days of a window gives the dashboard's attempts and pass rate without reading
+    submissions."""
+
+    __tablename__ = "challenge_day_stats"
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[int] = mapped_column(default=0)
+    # candidates whose first passing Submit of the challenge was made that day: how many
+    # solve times a window's median is taken over, without counting them
+    first_passes: Mapped[int] = mapped_column(default=0)
+
+
+class ChallengeDayFailure(db.Model):
+    """How often a test failed in the finished Submits of a challenge made on one UTC day:
+    the failing test names, taken out of the result JSON once, when it is stored."""
+
+    __tablename__ = "challenge_day_failures"
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    test_name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+
+
+class ChallengeProgress(db.Model):
+    """One candidate on one challenge: the first finished Submit, the first passing one
+    and the seconds between them, for the median time to solve."""
+
+    __tablename__ = "challenge_progress"
+    # The all-time median walks a challenge's solve times in order to the middle; a
+    # window's median reads the solvers whose first pass falls in it, with their times.
+    __table_args__ = (Index("ix_challenge_progress_solve", "challenge_id", "solve_seconds"),
+                      Index("ix_challenge_progress_pass", "challenge_id", "first_pass_at",
+                            "solve_seconds"))
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    first_try_at: Mapped[datetime] = mapped_column()
+    first_pass_at: Mapped[datetime | None] = mapped_column()
+    solve_seconds: Mapped[float | None] = mapped_column()
 
 
 class PackUpload(db.Model):
@@ -255,3 +302,8 @@ class InterviewItem(db.Model):
     @property
     def is_question(self) -> bool:
         return self.question_id is not None
+
+
+# The statistics follow every ORM insert, update and delete of a submission (mapper
+# events); imported here so that no one can use the models without them.
+import lab.stats  # noqa: E402,F401

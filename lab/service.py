@@ -11,7 +11,7 @@ import logging
 import math
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import contains_eager, defer
 
 from lab.extensions import db
@@ -215,16 +215,15 @@ def current_files(user: User, challenge: Challenge) -> dict[str, str]:
 
 
 def user_marks(user: User) -> dict[int, str]:
-    """challenge id -> 'solved' | 'attempted' for this user (Submit verdicts decide)."""
-    rows = db.session.execute(select(Submission.challenge_id, Submission.verdict, Submission.mode)
-                              .where(Submission.user_id == user.id)).all()
-    marks: dict[int, str] = {}
-    for challenge_id, verdict, mode in rows:
-        if mode == "submit" and verdict == "passed":
-            marks[challenge_id] = "solved"
-        else:
-            marks.setdefault(challenge_id, "attempted")
-    return marks
+    """challenge id -> 'solved' | 'attempted' for this user (Submit verdicts decide).
+    One row per challenge comes back, grouped in the database over the user's own rows
+    (the (user, challenge, id) index), instead of every submission."""
+    solved = func.max(case((and_(Submission.mode == "submit", Submission.verdict == "passed"), 1),
+                           else_=0))
+    rows = db.session.execute(select(Submission.challenge_id, solved)
+                              .where(Submission.user_id == user.id)
+                              .group_by(Submission.challenge_id)).all()
+    return {challenge_id: "solved" if won else "attempted" for challenge_id, won in rows}
 
 
 def _whole(value):

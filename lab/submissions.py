@@ -29,6 +29,7 @@ from lab.models import Challenge, Draft, Pack, Submission
 from lab.ratelimit import draft_rate, work_rate
 
 submissions = Blueprint("submissions", __name__)
+HISTORY_PAGE = 50
 
 
 def _wants_json() -> bool:
@@ -196,12 +197,20 @@ def reset(pack: str, slug: str):
 @submissions.route("/challenges/<pack>/<slug>/history")
 @login_required
 def history(pack: str, slug: str):
+    """The candidate's submissions of the challenge, newest first, HISTORY_PAGE at a time
+    (?before=<id> pages back): read by the (user, challenge, id) index, so a long history
+    costs no more than a short one."""
     challenge = challenge_or_404(pack, slug)
-    rows = db.session.scalars(
-        select(Submission).where(Submission.user_id == current_user.id,
-                                 Submission.challenge_id == challenge.id)
-        .order_by(Submission.id.desc())).all()
-    return render_template("history.html", challenge=challenge, rows=rows)
+    query = (select(Submission).options(defer(Submission.files), defer(Submission.result))
+             .where(Submission.user_id == current_user.id, Submission.challenge_id == challenge.id)
+             .order_by(Submission.id.desc()).limit(HISTORY_PAGE + 1))
+    before = request.args.get("before", type=int)
+    if before is not None:
+        query = query.where(Submission.id < before)
+    rows = db.session.scalars(query).all()
+    older = rows[HISTORY_PAGE - 1].id if len(rows) > HISTORY_PAGE else None
+    return render_template("history.html", challenge=challenge, rows=rows[:HISTORY_PAGE],
+                           older=older, paged=before is not None)
 
 
 @submissions.route("/submissions/<int:submission_id>/diff")

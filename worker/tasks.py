@@ -79,14 +79,28 @@ def _claim(submission_id: int, stuck_after: float) -> str | None:
 
 
 def _store(submission_id: int, token: str, result: Result) -> bool:
+    from lab import stats
+
+    document = result.to_dict()
     stored = db.session.execute(
         update(Submission)
         .where(Submission.id == submission_id, Submission.claim == token,
                Submission.status == "running")
         .values(status="done", verdict=result.verdict, score=result.score,
-                max_score=result.max_score, result=result.to_dict(), finished_at=utcnow(),
+                max_score=result.max_score, result=document, finished_at=utcnow(),
                 results_stored=Submission.results_stored + 1)
     ).rowcount
+    if stored:
+        # In the same transaction: the statistics never show a result that is not stored,
+        # nor miss one that is.
+        connection = db.session.connection()
+        row = connection.execute(select(Submission.mode, Submission.challenge_id,
+                                        Submission.user_id, Submission.created_at)
+                                 .where(Submission.id == submission_id)).one()
+        item = stats.counted(submission_id, row.mode, "done", result.verdict, document,
+                             row.challenge_id, row.user_id, row.created_at)
+        if item is not None:
+            stats.count(connection, item)
     db.session.commit()
     if stored:
         from lab.push import publish_done
@@ -224,16 +238,35 @@ def _regrade_infra_errors(enqueue) -> int:
         Submission.attempts < REGRADE_LIMIT)).all()
     regraded = 0
     for submission_id in ids:
-        reopened = db.session.execute(
-            update(Submission).where(Submission.id == submission_id, Submission.status == "done",
-                                     Submission.verdict == "infra_error")
-            .values(status="queued", verdict=None, claim=None, finished_at=None)).rowcount
-        db.session.commit()
+        reopened = reopen_for_regrade(submission_id)
         if reopened and enqueue(submission_id):
             regraded += 1
     if regraded:
         log.info("regrading %d submissions that failed on our side", regraded)
     return regraded
+
+
+def reopen_for_regrade(submission_id: int) -> bool:
+    """Queue a stored infra_error again; its Submit stops counting in the statistics
+    until the regrade stores a result (one transaction)."""
+    from lab import stats
+
+    reopened = db.session.execute(
+        update(Submission).where(Submission.id == submission_id, Submission.status == "done",
+                                 Submission.verdict == "infra_error")
+        .values(status="queued", verdict=None, claim=None, finished_at=None)).rowcount
+    if reopened:
+        # The row is ours now (written in this transaction) and keeps its old result.
+        connection = db.session.connection()
+        row = connection.execute(select(Submission.mode, Submission.result, Submission.challenge_id,
+                                        Submission.user_id, Submission.created_at)
+                                 .where(Submission.id == submission_id)).one()
+        item = stats.counted(submission_id, row.mode, "done", "infra_error", row.result,
+                             row.challenge_id, row.user_id, row.created_at)
+        if item is not None:
+            stats.uncount(connection, item)
+    db.session.commit()
+    return bool(reopened)
 
 
 def _engine_changed(app) -> None:
