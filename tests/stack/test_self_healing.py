@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.privatelab import PrivateLab, http
+from bench.privatelab import http
 from tests.stack.test_stack import SOLUTION
 
 pytestmark = pytest.mark.docker
@@ -26,19 +26,6 @@ DURING_KILL = 4  # and right after it, while the killed part is coming back
 ACCOUNTS = BEFORE_KILL + DURING_KILL  # one submission in flight per candidate at a time
 MARKERS = (("redis", "redis-server"), ("proxy", "nginx"), ("web", "gunicorn"),
            ("worker", "celery"))
-
-
-@pytest.fixture
-def lab(tmp_path, docker_client):
-    private = PrivateLab(tmp_path / "lab", keep=False)
-    # Sweeps every second: a submission whose message the broker refused while it was
-    # down is sent again at the next one.
-    private.env["LAB_SWEEP_EVERY_SECONDS"] = "1"
-    try:
-        private.start()
-        yield private
-    finally:
-        private.stop()
 
 
 def children_of(pid: int) -> dict[str, int]:
@@ -141,7 +128,8 @@ class HealthWatch:
         raise AssertionError(f"/healthz not 200 again within {timeout} s of the kill")
 
 
-def test_lab_up_mends_itself_after_each_part_is_killed(lab):
+def test_lab_up_mends_itself_after_each_part_is_killed(quick_sweep_lab):
+    lab = quick_sweep_lab
     tokens = lab.create_accounts(ACCOUNTS)
     rows = Rows(lab.instance / "lab.db")
     health = HealthWatch(lab.url)

@@ -12,24 +12,11 @@ import urllib.request
 
 import pytest
 
-from bench.privatelab import PrivateLab
-
 pytestmark = pytest.mark.docker
 SLOW_CLIENTS = 80
 DRIP_SECONDS = 2.0
 # A header that is never finished while the test runs: one byte per drip.
 TRICKLE = b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"x" * 4096
-
-
-@pytest.fixture
-def lab(tmp_path, docker_client):
-    private = PrivateLab(tmp_path / "lab", keep=False)
-    private.env["LAB_SWEEP_EVERY_SECONDS"] = "1"
-    try:
-        private.start()
-        yield private
-    finally:
-        private.stop()
 
 
 def timed_get(url: str, timeout: float = 8.0) -> tuple[int | None, float]:
@@ -93,7 +80,8 @@ class Drip:
             sock.close()
 
 
-def test_slow_clients_do_not_block_health_checks(lab):
+def test_slow_clients_do_not_block_health_checks(quick_sweep_lab):
+    lab = quick_sweep_lab
     drip = Drip(lab.port)
     timings: list[tuple[str, int | None, float]] = []
     try:
