@@ -14,7 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LAB_INSTANCE_PATH=/data
 RUN useradd --create-home --uid 10100 lab \
  && mkdir -p /data && chown lab:lab /data
-# nginx for the compose `proxy` service (lab/proxy.py): it reads each request whole before
+# nginx for the compose `proxy` service (lab/ops/proxy.py): it reads each request whole before
 # gunicorn gets it, so slow clients cannot hold the web threads.
 RUN apt-get update && apt-get install -y --no-install-recommends nginx \
  && rm -rf /var/lib/apt/lists/*
@@ -30,7 +30,7 @@ USER lab
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/livez', timeout=2)"
-# gunicorn settings (gthread workers, LAB_WEB_WORKERS x LAB_WEB_THREADS) come from lab/config.py,
+# gunicorn settings (gthread workers, LAB_WEB_WORKERS x LAB_WEB_THREADS) come from worker/core/config.py,
 # as for `lab up`: result long-polls and event streams each hold a thread while they wait.
-# Serve it behind nginx (the compose `proxy` service: python -m lab.proxy), never bare.
-CMD ["sh", "-c", "lab db seed && exec gunicorn -c python:lab.gunicorn_conf --bind 0.0.0.0:8000 --access-logfile - lab.wsgi:app"]
+# Serve it behind nginx (the compose `proxy` service: python -m lab.ops.proxy), never bare.
+CMD ["sh", "-c", "lab db seed && exec gunicorn -c python:lab.ops.gunicorn_conf --bind 0.0.0.0:8000 --access-logfile - lab.wsgi:app"]

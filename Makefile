@@ -13,6 +13,7 @@ setup:
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 
 bench: setup
 	.venv/bin/python bench/run.py

@@ -9,10 +9,10 @@ five ways, interleaved round-robin so drift hits all of them alike:
   docker_run      plain `docker run --rm --network none <runner image> python3 -m pytest ...`
                   with that same folder bind-mounted read-only as the working directory
                   (a baseline for the cost of any container at all; the lab never mounts).
-  lab_grade_core  `worker.grading.grade(challenge, files, "submit", client=client)` in
+  lab_grade_core  `worker.core.grading.grade(challenge, files, "submit", client=client)` in
                   this process, no pool: the cold path (create, copy, start, wait, remove);
                   must return "passed".
-  lab_grade_pooled  the same call with `pool=` a warm pool (worker/pool.py, --pool-size
+  lab_grade_pooled  the same call with `pool=` a warm pool (worker/core/pool.py, --pool-size
                   containers, default LAB_POOL_SIZE or 2) started in this process: a
                   container already started with pytest imported takes the files and the
                   go; its removal and replacement happen after the call returns.  Must be a
@@ -164,9 +164,9 @@ def print_table(report: dict[str, Any]) -> None:
 
 def start_pool(size: int) -> Any:
     """A warm pool for the default limits (what grade() of a bundled challenge uses)."""
-    from lab.config import load_settings
-    from worker.images import runner_image_tag
-    from worker.pool import SandboxPool
+    from worker.core.config import load_settings
+    from worker.core.images import runner_image_tag
+    from worker.core.pool import SandboxPool
 
     settings = load_settings()
     pool = SandboxPool(settings.runner_image or runner_image_tag("python"), settings.limits,

@@ -153,11 +153,11 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
         dict[str, Callable[[], tuple[float, Outcome]]], dict[str, Any]]:
     """The timed callables (lab_grade_pooled only with a `pool`), plus what describes
     this machine and setup."""
-    from lab.config import load_settings
-    from worker.challenge import ChallengeError, load_challenge
-    from worker.grading import grade
-    from worker.images import image_exists, runner_image_tag
-    from worker.sandbox import InfraError, connect
+    from worker.core.challenge import ChallengeError, load_challenge
+    from worker.core.config import load_settings
+    from worker.core.grading import grade
+    from worker.core.images import image_exists, runner_image_tag
+    from worker.core.sandbox import InfraError, connect
 
     try:
         challenge = load_challenge(challenge_path)
@@ -272,8 +272,8 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
         "commands": {
             "bare": " ".join(bare_argv),
             "docker_run": " ".join(docker_argv),
-            "lab_grade_core": 'worker.grading.grade(challenge, files, "submit", client=client)',
-            "lab_grade_pooled": 'worker.grading.grade(challenge, files, "submit", client=client, '
+            "lab_grade_core": 'worker.core.grading.grade(challenge, files, "submit", client=client)',
+            "lab_grade_pooled": 'worker.core.grading.grade(challenge, files, "submit", client=client, '
                                 f'pool=<warm pool of {pool.size if pool else 0}>)',
             "lab_grade_cli": " ".join(cli_argv),
         },

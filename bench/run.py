@@ -7,7 +7,7 @@ reference solution and hidden tests), so the ratios compare like with like:
                 (the order rotates each round, so drift hits all alike):
                   bare        `python -m pytest` of the files on the host (the baseline)
                   docker_run  plain `docker run --rm` of the runner image on the same files
-                  grade_core  worker.grading.grade() in this process (cold: a container
+                  grade_core  worker.core.grading.grade() in this process (cold: a container
                               created for the run)
                   grade_pooled  the same through a warm pool started in this process (a
                               container started ahead; refilled, untimed, before each run)
@@ -96,9 +96,9 @@ def stack_submit(url: str, token: str, body: dict, last: dict) -> tuple[float, O
 
 def start_pool():
     """A warm pool in this process, for grade_pooled (LAB_POOL_SIZE containers, at least 1)."""
-    from lab.config import load_settings
-    from worker.images import runner_image_tag
-    from worker.pool import SandboxPool
+    from worker.core.config import load_settings
+    from worker.core.images import runner_image_tag
+    from worker.core.pool import SandboxPool
 
     settings = load_settings()
     pool = SandboxPool(settings.runner_image or runner_image_tag("python"), settings.limits,
@@ -159,9 +159,9 @@ def run_probes(probes: dict, stop: threading.Event, samples: dict, errors: list)
 
 
 def run_dockerfile(name: str, runs: int, log) -> dict[str, Any]:
-    from worker.challenge import load_challenge
-    from worker.grading import grade
-    from worker.sandbox import connect
+    from worker.core.challenge import load_challenge
+    from worker.core.grading import grade
+    from worker.core.sandbox import connect
 
     path = REPO / "challenges" / name
     challenge = load_challenge(path)

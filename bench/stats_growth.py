@@ -44,7 +44,7 @@ def make_app(kind: str, url: str, folder: Path):
     from sqlalchemy.engine import make_url
 
     from lab.app import create_app
-    from lab.config import Settings
+    from worker.core.config import Settings
 
     if kind == "postgresql":
         admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -68,7 +68,7 @@ def seed_base(app, settings) -> dict:
 
     from lab.extensions import db
     from lab.models import Challenge, User
-    from lab.packs import load_bundled
+    from lab.packs.importer import load_bundled
 
     with app.app_context():
         db.create_all()
@@ -139,7 +139,7 @@ def after_seed(app, kind: str) -> dict:
     timings = {}
     with app.app_context():
         try:
-            from lab.stats_repair import rebuild
+            from lab.stats.repair import rebuild
         except ImportError:
             rebuild = None
         if rebuild is not None:  # what `lab db stats-rebuild` does (its VACUUM comes below)

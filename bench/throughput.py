@@ -58,8 +58,8 @@ def measure_floor(docker_argv: list[str], workdir: Path, concurrency: int = 4,
 def measure_round_trip(calls: int = 2000, runs: int = 3) -> dict[str, Any]:
     """Median and p95 of one judge -> candidate call, inside the sandbox (median of
     `runs` Runs, each timing `calls` calls)."""
-    from lab.config import Limits, Settings
-    from worker.grading import grade
+    from worker.core.config import Limits, Settings
+    from worker.core.grading import grade
 
     folder = Path(tempfile.mkdtemp(prefix="lab-roundtrip-"))
     (folder / "challenge.yaml").write_text("title: Round trips\nkind: python\n"

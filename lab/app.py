@@ -12,8 +12,21 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lab.config import Settings, database_url, load_settings, ratelimit_storage_url
+from lab.accounts.auth import auth
+from lab.api.interviews import interview_api
+from lab.api.routes import api
 from lab.extensions import csrf, db, limiter, login_manager, migrate
+from lab.interviews.views import interview_pages
+from lab.ops.health import health
+from lab.ops.metrics import metrics
+from lab.packs.views import instructor
+from lab.practice.catalog import catalog
+from lab.practice.profile import profile
+from lab.ratelimit import in_words, retry_after_seconds
+from lab.submissions.views import submissions
+from lab.task_queue import celery_init_app
+from lab.templating import register_filters
+from worker.core.config import Settings, database_url, load_settings, ratelimit_storage_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -112,17 +125,6 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     limiter.init_app(app)
 
     from lab import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
-    from lab.api import api
-    from lab.auth import auth
-    from lab.catalog import catalog
-    from lab.health import health
-    from lab.instructor import instructor
-    from lab.interview_api import interview_api
-    from lab.interview_views import interview_pages
-    from lab.metrics import metrics
-    from lab.profile import profile
-    from lab.submissions import submissions
-    from lab.templating import register_filters
 
     for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_api,
                       interview_pages, health, metrics):
@@ -133,7 +135,6 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        from lab.ratelimit import in_words, retry_after_seconds
 
         message = exc.description
         if isinstance(exc, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
@@ -151,7 +152,6 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
             return jsonify(error=message, status=exc.code, **extra), exc.code, headers
         return render_template("error.html", error=exc, message=message), exc.code, headers
 
-    from worker.celery_app import celery_init_app
 
     celery_init_app(app)
     return app

@@ -1,5 +1,5 @@
 """Database models: users, packs and challenge versions, drafts, submissions, and the
-Submit statistics kept current as results are stored (lab/stats.py)."""
+Submit statistics kept current as results are stored (lab/stats/counting.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -64,6 +64,15 @@ class Pack(db.Model):
     enabled: Mapped[bool] = mapped_column(default=True)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     challenges: Mapped[list[Challenge]] = relationship(back_populates="pack")
+
+
+def newest_pack_ids():
+    """Subquery of the ids of the newest enabled version of each pack: the one query for
+    "the current version" of a pack, wherever the lab needs it."""
+    newest = (select(Pack.name, db.func.max(Pack.version).label("version"))
+              .where(Pack.enabled).group_by(Pack.name).subquery())
+    return (select(Pack.id).join(newest, (Pack.name == newest.c.name)
+                                 & (Pack.version == newest.c.version)).subquery())
 
 
 class Challenge(db.Model):
@@ -133,7 +142,7 @@ class Submission(db.Model):
     result: Mapped[dict | None] = mapped_column(JSON)
     claim: Mapped[str | None] = mapped_column(String(64))  # who may store the result
     # The worker (host:pid, as in its heartbeat) that holds the claim: when its heartbeat
-    # expires, another worker takes the run over (worker/liveness.py).
+    # expires, another worker takes the run over (worker/jobs/liveness.py).
     claimed_by: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(default=0)
     # Results written for this row: 1 once graded (a regrade of infra_error adds one); a
@@ -306,4 +315,4 @@ class InterviewItem(db.Model):
 
 # The statistics follow every ORM insert, update and delete of a submission (mapper
 # events); imported here so that no one can use the models without them.
-import lab.stats  # noqa: E402,F401
+import lab.stats.counting  # noqa: E402,F401

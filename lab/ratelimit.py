@@ -1,6 +1,6 @@
 """Abuse limits of the web, on Flask-Limiter: failed logins per email and per client
 address, sign-ups per address, and each candidate's rate of Run, Submit and draft saves
-(pages and API share one budget per candidate).  The numbers are settings (lab/config.py);
+(pages and API share one budget per candidate).  The numbers are settings (worker/core/config.py);
 0 switches a limit off.  A refused request gets 429 with Retry-After and a message that
 says when to try again (lab/app.py renders it).
 
@@ -23,8 +23,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from lab.config import Settings
 from lab.extensions import limiter
+from worker.core.config import Settings
 
 MODE_NAMES = {"run": "Runs", "submit": "Submits"}
 

@@ -11,7 +11,7 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-# nginx fronts gunicorn in `lab up` (lab/proxy.py); /usr/sbin is not on a user's PATH.
+# nginx fronts gunicorn in `lab up` (lab/ops/proxy.py); /usr/sbin is not on a user's PATH.
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
@@ -71,11 +71,11 @@ fi
 
 .venv/bin/lab images build
 
-# The same staleness rule as `lab up` (lab/launcher.py): rebuilt when missing or older
+# The same staleness rule as `lab up` (lab/ops/launcher.py): rebuilt when missing or older
 # than lab/static/src or the npm manifests.
 .venv/bin/python - <<'PY' || exit 3
 import sys
-from lab.launcher import LaunchError, build_editor_assets
+from lab.ops.launcher import LaunchError, build_editor_assets
 try:
     print(f"setup: editor bundle: {build_editor_assets()}")
 except LaunchError as exc:

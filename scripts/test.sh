@@ -27,6 +27,8 @@ if [ ! -x /usr/bin/chromium ]; then
     fi
 fi
 .venv/bin/ruff check . || exit 1
+# The layers (pyproject.toml [tool.importlinter]): jobs on web on the grading core.
+.venv/bin/lint-imports --no-cache || exit 1
 .venv/bin/python -m pytest "$@"
 status=$?
 # The web suite again, against a real PostgreSQL (only for a full run).

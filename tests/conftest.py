@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.config import Limits, Settings
+from worker.core.config import Limits, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "challenges" / "examples"
@@ -72,8 +72,8 @@ def make_challenge(tmp_path):
 def docker_client():
     """The real engine.  Missing engine or image is a failure, not a skip: the
     integration tests are the proof that grading works."""
-    from worker.images import image_exists, runner_image_tag
-    from worker.sandbox import connect
+    from worker.core.images import image_exists, runner_image_tag
+    from worker.core.sandbox import connect
 
     client = connect()
     tag = runner_image_tag("python")
@@ -90,7 +90,7 @@ def settings() -> Settings:
 @pytest.fixture
 def grade_text(docker_client, settings):
     """grade_text(challenge_dir, source, mode) -> Result, for solution.py only."""
-    from worker.grading import grade
+    from worker.core.grading import grade
 
     def run(challenge: Path, source: str, mode: str = "submit", **kw):
         return grade(challenge, {"solution.py": source.encode()}, mode,

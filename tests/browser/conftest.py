@@ -27,8 +27,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def live_lab(tmp_path_factory):
-    from lab.config import load_settings
-    from lab.launcher import start_stack, stop_stack
+    from lab.ops.launcher import start_stack, stop_stack
+    from worker.core.config import load_settings
 
     instance = tmp_path_factory.mktemp("live") / "instance"
     env = {**os.environ, "LAB_INSTANCE_PATH": str(instance), "LAB_SWEEP_EVERY_SECONDS": "1"}
@@ -66,7 +66,7 @@ def stop_live_lab_after_browser_tests():
     which reaps leftover containers) must not run beside the tests that come after."""
     yield
     if "children" in LIVE and not LIVE.get("stopped"):
-        from lab.launcher import stop_stack
+        from lab.ops.launcher import stop_stack
 
         stop_stack(LIVE.pop("children"))
         LIVE["stopped"] = True

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from lab.config import load_settings
 from tests.conftest import ROOT
 from tests.unit.test_threads import _Garbage, _host_checks
-from worker.challenge import load_challenge
-from worker.grading import grade
-from worker.images import runner_image_tag
-from worker.pool import SandboxPool
+from worker.core.challenge import load_challenge
+from worker.core.config import load_settings
+from worker.core.grading import grade
+from worker.core.images import runner_image_tag
+from worker.core.pool import SandboxPool
 
 pytestmark = pytest.mark.docker
 SLUGS = ["examples/retry-decorator", "examples/generator-pipeline", "python-core/money-value-type",

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.conftest import EXAMPLES, GOOD_ADD, WRONG_ADD
-from worker.grading import grade
+from worker.core.grading import grade
 
 pytestmark = pytest.mark.docker
 
@@ -80,7 +80,7 @@ def test_missing_name_in_run_mode_shows_the_import_error(make_challenge, grade_t
                                   "../solution.py", "setup.cfg", "tox.ini", "pyproject.toml",
                                   "usercustomize.py"])
 def test_forbidden_files_are_rejected_before_running(make_challenge, docker_client, settings, name):
-    from worker.sandbox import OWNER_LABEL, owner_id
+    from worker.core.sandbox import OWNER_LABEL, owner_id
 
     events = []
     real_create = docker_client.containers.create

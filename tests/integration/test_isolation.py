@@ -90,9 +90,9 @@ def add(a, b):
 
 @pytest.fixture(scope="module")
 def facts(tmp_path_factory, docker_client):
-    from lab.config import Limits, Settings
     from tests.conftest import write_challenge
-    from worker.grading import grade
+    from worker.core.config import Limits, Settings
+    from worker.core.grading import grade
 
     os.environ["LAB_HOST_CANARY"] = "host-secret-value"
     challenge = write_challenge(tmp_path_factory.mktemp("iso") / "c")
@@ -146,7 +146,7 @@ def test_no_leftover_containers_after_a_batch(make_challenge, grade_text, docker
                "def add(a, b):\n    return 0\n", "import os\nos._exit(3)\n"]
     verdicts = [grade_text(challenge, s).verdict for s in sources]
     assert verdicts[0] == "passed" and "passed" not in verdicts[1:]
-    from worker.sandbox import OWNER_LABEL, owner_id
+    from worker.core.sandbox import OWNER_LABEL, owner_id
 
     # ours only: other graders may share the engine
     assert docker_client.containers.list(all=True, filters={"label": f"{OWNER_LABEL}={owner_id()}"}) == []

@@ -14,16 +14,16 @@ import time
 
 import pytest
 
-from lab.config import Limits, Settings
 from tests.conftest import GOOD_ADD, ROOT, WRONG_ADD
 from tests.integration import test_isolation as isolation
 from tests.integration.test_cheats import CHEATS, WRONG
 from tests.integration.test_limits import LIMIT_CASES
-from worker.grading import grade
-from worker.images import runner_image_tag
-from worker.pool import SandboxPool, process_pool, start_process_pool
-from worker.reaper import reap
-from worker.sandbox import LABEL, OWNER_LABEL, POOL_LABEL, create_sandbox, supervisor_job, take_counts
+from worker.core.config import Limits, Settings
+from worker.core.grading import grade
+from worker.core.images import runner_image_tag
+from worker.core.pool import SandboxPool, process_pool, start_process_pool
+from worker.core.reaper import reap
+from worker.core.sandbox import LABEL, OWNER_LABEL, POOL_LABEL, create_sandbox, supervisor_job, take_counts
 
 pytestmark = pytest.mark.docker
 LIMITS = Limits(wall_seconds=5, cpu_seconds=3)  # what conftest's `settings` fixture uses
@@ -249,9 +249,9 @@ def test_pool_of_a_sigkilled_owner_is_reaped(docker_client):
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
-        from lab.config import Limits
-        from worker.images import runner_image_tag
-        from worker.pool import SandboxPool
+        from worker.core.config import Limits
+        from worker.core.images import runner_image_tag
+        from worker.core.pool import SandboxPool
         pool = SandboxPool(runner_image_tag("python"), Limits(), "", 2, 10, 300, 120).start()
         print("full" if pool.wait_full(120) else "not full", flush=True)
         time.sleep(600)

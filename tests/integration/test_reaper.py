@@ -13,9 +13,9 @@ import docker.errors
 import pytest
 
 from tests.conftest import GOOD_ADD
-from worker.images import runner_image_tag
-from worker.reaper import reap, reap_images
-from worker.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, owner_id
+from worker.core.images import runner_image_tag
+from worker.core.reaper import reap, reap_images
+from worker.core.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, owner_id
 
 pytestmark = pytest.mark.docker
 

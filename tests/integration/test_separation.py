@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from lab.config import Limits, Settings
 from tests.conftest import write_challenge
-from worker.grading import grade
+from worker.core.config import Limits, Settings
+from worker.core.grading import grade
 
 pytestmark = pytest.mark.docker
 

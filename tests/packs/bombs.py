@@ -7,7 +7,7 @@ import contextlib
 import resource
 from pathlib import Path
 
-from lab.pack_scaffold import scaffold
+from lab.packs.scaffold import scaffold
 
 NAMES = "abcdefghijklmnop"
 

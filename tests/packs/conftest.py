@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from lab.pack_scaffold import scaffold
+from lab.packs.scaffold import scaffold
 
 
 @pytest.fixture

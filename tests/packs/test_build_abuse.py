@@ -16,10 +16,10 @@ import uuid
 import docker.errors
 import pytest
 
-import worker.dockerfile_kind
-from lab.config import Limits, Settings
-from lab.pack_scaffold import scaffold
-from worker.grading import grade
+import worker.core.kinds.dockerfile
+from lab.packs.scaffold import scaffold
+from worker.core.config import Limits, Settings
+from worker.core.grading import grade
 
 pytestmark = pytest.mark.docker
 APP = b"print('hello from the image')\n"
@@ -186,7 +186,7 @@ def test_build_memory_hog_is_a_memory_limit(challenge, docker_client):
 def probe_spy(monkeypatch, docker_client):
     """What the main probe container looked like while the probes ran."""
     seen: dict = {}
-    original = worker.dockerfile_kind._exec
+    original = worker.core.kinds.dockerfile._exec
 
     def spy(container, command, timeout):
         time.sleep(2)  # let a flood or a health check run for a while
@@ -197,7 +197,7 @@ def probe_spy(monkeypatch, docker_client):
         seen["log_bytes"] = os.path.getsize(log) if log and os.path.exists(log) else None
         return original(container, command, timeout)
 
-    monkeypatch.setattr(worker.dockerfile_kind, "_exec", spy)
+    monkeypatch.setattr(worker.core.kinds.dockerfile, "_exec", spy)
     return seen
 
 
@@ -221,8 +221,8 @@ def test_health_check_is_not_run_by_the_engine(challenge, docker_client, probe_s
 
 def test_volume_leaves_nothing_behind(challenge, docker_client, monkeypatch):
     holders = []
-    original = worker.dockerfile_kind.start_holder
-    monkeypatch.setattr(worker.dockerfile_kind, "start_holder",
+    original = worker.core.kinds.dockerfile.start_holder
+    monkeypatch.setattr(worker.core.kinds.dockerfile, "start_holder",
                         lambda *a, **k: holders.append(original(*a, **k)) or holders[-1])
     before = {v.id for v in docker_client.volumes.list()}
     dockerfile = ('FROM lab/python\nCOPY app.py /app/app.py\nVOLUME /data\nRUN true\nUSER 10001\n'
@@ -260,10 +260,10 @@ AGREEMENT = [
 
 @pytest.mark.parametrize("text", AGREEMENT)
 def test_policy_reads_instructions_as_the_engine_does(docker_client, text):
-    from worker.dockerfile_build import Build, remove_build_images
-    from worker.dockerfile_kind import ensure_base_aliases
-    from worker.dockerfile_policy import check
-    from worker.images import runner_image_tag
+    from worker.core.images import runner_image_tag
+    from worker.core.kinds.dockerfile import ensure_base_aliases
+    from worker.core.kinds.dockerfile_build import Build, remove_build_images
+    from worker.core.kinds.dockerfile_policy import check
 
     ensure_base_aliases(docker_client, runner_image_tag("python"))
     ours = [i.word for i in check(text)]

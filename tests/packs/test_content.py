@@ -10,8 +10,8 @@ from functools import cache
 import pytest
 import yaml
 
-from lab.coverage import coverage_of
-from lab.pack_validate import BUNDLED_PACKS, SCHEMA_DIR
+from lab.packs.coverage import coverage_of
+from lab.packs.problems import BUNDLED_PACKS, SCHEMA_DIR
 from tests.conftest import ROOT
 
 MINIMUM = {"python": 15, "flask": 12, "dockerfile": 8}

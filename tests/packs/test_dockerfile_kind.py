@@ -8,12 +8,12 @@ from pathlib import Path
 import docker.errors
 import pytest
 
-import worker.dockerfile_kind
-from lab.config import Limits, Settings
-from lab.pack_scaffold import scaffold
-from worker.dockerfile_kind import check_dockerfile
-from worker.grading import grade
-from worker.images import runner_image_tag
+import worker.core.kinds.dockerfile
+from lab.packs.scaffold import scaffold
+from worker.core.config import Limits, Settings
+from worker.core.grading import grade
+from worker.core.images import runner_image_tag
+from worker.core.kinds.dockerfile import check_dockerfile
 
 pytestmark = pytest.mark.docker
 APP = b"print('hello from the image')\n"
@@ -75,7 +75,7 @@ def test_endless_build_step_times_out(challenge, docker_client):
 
 
 def test_good_image_passes_and_nothing_is_left(challenge, docker_client):
-    from worker.sandbox import OWNER_LABEL, owner_id
+    from worker.core.sandbox import OWNER_LABEL, owner_id
 
     result = run(challenge, GOOD, docker_client)
     assert result.verdict == "passed", result.message
@@ -115,7 +115,7 @@ BUNDLED = Path(__file__).resolve().parents[2] / "challenges" / "docker-images" /
 def builds(monkeypatch):
     """The `Build` of every grade call, once its cleanup has run."""
     seen = []
-    original = worker.dockerfile_kind.remove_build_images
+    original = worker.core.kinds.dockerfile.remove_build_images
 
     def spy(client, build, tag, **kwargs):
         try:
@@ -123,7 +123,7 @@ def builds(monkeypatch):
         finally:
             seen.append(build)
 
-    monkeypatch.setattr(worker.dockerfile_kind, "remove_build_images", spy)
+    monkeypatch.setattr(worker.core.kinds.dockerfile, "remove_build_images", spy)
     return seen
 
 
@@ -227,7 +227,7 @@ def test_exception_mid_build_still_removes_everything(challenge, docker_client, 
     engine's build and removes what it made so far, even when the step container that
     holds the last image is still running (here the kill that would stop it is skipped)."""
     started = time.time()
-    read = worker.dockerfile_kind.Build._read
+    read = worker.core.kinds.dockerfile.Build._read
     state = {"sleep-step": False}
 
     def interrupted(self, chunk):
@@ -238,9 +238,9 @@ def test_exception_mid_build_still_removes_everything(challenge, docker_client, 
         state["sleep-step"] |= "sleep 30" in text
         return outcome
 
-    monkeypatch.setattr(worker.dockerfile_kind.Build, "_read", interrupted)
+    monkeypatch.setattr(worker.core.kinds.dockerfile.Build, "_read", interrupted)
     if when == "while-the-step-runs":
-        monkeypatch.setattr(worker.dockerfile_kind.Build, "_kill", lambda self: None)
+        monkeypatch.setattr(worker.core.kinds.dockerfile.Build, "_kill", lambda self: None)
     dockerfile = f"FROM lab/python\nENV {mark}\nRUN echo first\nRUN sleep 30\n".encode()
     with pytest.raises(KeyboardInterrupt):
         run(challenge, dockerfile, docker_client)

@@ -10,10 +10,11 @@ import textwrap
 import pytest
 import yaml
 
-from lab.interview_templates import catalog_from_folders, draw, fill_problems
-from lab.interview_validate import bundled_catalog
-from lab.pack_scaffold import scaffold
-from lab.pack_validate import BUNDLED_PACKS, SCHEMA_DIR, validate_pack
+from lab.interviews.templates import catalog_from_folders, draw, fill_problems
+from lab.interviews.validate import bundled_catalog
+from lab.packs.problems import BUNDLED_PACKS, SCHEMA_DIR
+from lab.packs.scaffold import scaffold
+from lab.packs.validate import validate_pack
 from tests.conftest import ROOT
 
 QUIZ = textwrap.dedent("""\
@@ -277,8 +278,8 @@ def test_content_coverage_still_runs():
 @pytest.fixture
 def app(tmp_path):
     from lab.app import create_app
-    from lab.config import Limits, Settings
     from lab.extensions import db
+    from worker.core.config import Limits, Settings
 
     external = os.environ.get("LAB_TEST_DATABASE_URL", "")
     settings = Settings(instance_path=tmp_path / "instance", cache_path=ROOT / "instance" / "cache",
@@ -295,7 +296,7 @@ def app(tmp_path):
 
 
 def _load(app, *packs):
-    from lab.packs import load_bundled
+    from lab.packs.importer import load_bundled
 
     return load_bundled(ROOT / "challenges", app.config["LAB_SETTINGS"], set(packs))
 
@@ -308,9 +309,9 @@ def _counts():
 
 
 def test_import_creates_template_rows(app, mock_pack):
-    from lab.interview_templates import database_catalog
+    from lab.interviews.catalog import database_catalog
     from lab.models import InterviewTemplate
-    from lab.packs import import_pack
+    from lab.packs.importer import import_pack
 
     _load(app, "examples")
     pack, created = import_pack(mock_pack, app.config["LAB_SETTINGS"])
@@ -329,7 +330,8 @@ def test_import_creates_template_rows(app, mock_pack):
 
 
 def test_import_refuses_a_template_the_database_cannot_fill(app, mock_pack):
-    from lab.packs import PackError, import_pack
+    from lab.packs.importer import import_pack
+    from lab.packs.problems import PackError
 
     assert validate_pack(mock_pack).valid  # fine against the bundled packs ...
     before = _counts()
@@ -344,7 +346,8 @@ def test_import_refuses_a_template_the_database_cannot_fill(app, mock_pack):
 def test_import_checks_the_fill_against_enabled_packs_only(app, mock_pack):
     from lab.extensions import db
     from lab.models import Pack
-    from lab.packs import PackError, import_pack
+    from lab.packs.importer import import_pack
+    from lab.packs.problems import PackError
 
     _load(app, "examples")
     db.session.query(Pack).filter_by(name="examples").one().enabled = False
@@ -356,7 +359,8 @@ def test_import_checks_the_fill_against_enabled_packs_only(app, mock_pack):
 
 
 def test_import_refuses_a_pool_the_database_cannot_fill(app, mock_pack):
-    from lab.packs import PackError, import_pack
+    from lab.packs.importer import import_pack
+    from lab.packs.problems import PackError
 
     _load(app, "examples")
     write_template(mock_pack, TEMPLATE.replace("""        topics: [py.decorators]
@@ -371,8 +375,8 @@ def test_import_refuses_a_pool_the_database_cannot_fill(app, mock_pack):
 
 
 def test_export_round_trip(app, mock_pack, tmp_path):
-    from lab.pack_zip import extract_pack_zip, zip_folder_files
-    from lab.packs import export_files, import_pack
+    from lab.packs.archive import extract_pack_zip, zip_folder_files
+    from lab.packs.importer import export_files, import_pack
 
     _load(app, "examples")
     pack, _ = import_pack(mock_pack, app.config["LAB_SETTINGS"])
@@ -387,7 +391,8 @@ def test_export_round_trip(app, mock_pack, tmp_path):
 
 
 def test_bundled_packs_load_with_the_templates_after_the_packs_they_draw_from(app):
-    from lab.interview_templates import database_catalog, fill_problems
+    from lab.interviews.catalog import database_catalog
+    from lab.interviews.templates import fill_problems
     from lab.models import InterviewTemplate
 
     loaded = _load(app, *[p.parent.name for p in BUNDLED_PACKS.glob("*/pack.yaml")])

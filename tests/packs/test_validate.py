@@ -6,7 +6,7 @@ import sys
 import pytest
 import yaml
 
-from lab.pack_validate import validate_pack
+from lab.packs.validate import validate_pack
 
 CHALLENGE_REQUIRED = ["title", "kind", "difficulty", "topics", "time_estimate_minutes", "hints",
                       "explanation", "editable"]
@@ -242,7 +242,7 @@ def test_quiz_with_one_question_of_each_type_is_valid(quiz_pack):
 
 def question_required() -> list[tuple[str, str]]:
     """(question type, field) for every field the schema requires of a quiz question."""
-    from lab.pack_validate import schema
+    from lab.packs.problems import schema
 
     items = schema("challenge")["properties"]["questions"]["items"]
     types = items["properties"]["type"]["enum"]

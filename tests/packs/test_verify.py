@@ -6,11 +6,11 @@ import sys
 import pytest
 import yaml
 
-from lab.config import load_settings
-from lab.pack_scaffold import scaffold
-from lab.pack_verify import verify_pack
+from lab.packs.scaffold import scaffold
+from lab.packs.verify import verify_pack
 from tests.conftest import ROOT
-from worker.images import runner_image_tag
+from worker.core.config import load_settings
+from worker.core.images import runner_image_tag
 
 pytestmark = pytest.mark.docker
 

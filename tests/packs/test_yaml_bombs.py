@@ -1,6 +1,6 @@
 """Hostile pack YAML is refused before it is expanded, fast, naming the file and line
-(worker/safe_yaml.py), and an upload's validation runs under a clock and a memory cap
-(lab/pack_guard.py).  The bomb tests run under a memory ceiling and a timeout, so the
+(worker/core/safe_yaml.py), and an upload's validation runs under a clock and a memory cap
+(lab/packs/guard.py).  The bomb tests run under a memory ceiling and a timeout, so the
 code before the fix (10 s and more, gigabytes) fails them without hurting the machine."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from lab.config import Settings
-from lab.pack_validate import validate_pack
+from lab.packs.validate import validate_pack
 from tests.conftest import ROOT
 from tests.packs.bombs import alias_bomb, bomb_challenge_yaml, bomb_pack, memory_ceiling
+from worker.core.config import Settings
 
 REFUSED = "are not allowed in packs"
 
@@ -29,7 +29,7 @@ def run_cli(*args: str, memory_mb: int = 1024,
     """`lab ...` in a child capped at `memory_mb` of address space and `timeout` seconds."""
     code = ("import resource, sys\n"
             f"resource.setrlimit(resource.RLIMIT_AS, ({memory_mb} << 20, {memory_mb} << 20))\n"
-            "from lab.cli import main\n"
+            "from lab.cli.main import main\n"
             f"sys.argv = ['lab', *{list(args)!r}]\n"
             "main()\n")
     started = time.monotonic()
@@ -55,7 +55,7 @@ def test_alias_bomb_is_refused_fast_by_lab_pack_validate(tmp_path):
 
 
 def test_alias_bomb_in_a_zip_is_refused_fast_by_lab_pack_validate(tmp_path):
-    from lab.pack_zip import zip_folder_files
+    from lab.packs.archive import zip_folder_files
 
     pack = bomb_pack(tmp_path / "src")
     files = {p.relative_to(pack).as_posix(): p.read_bytes() for p in pack.rglob("*") if p.is_file()}
@@ -93,7 +93,7 @@ def test_alias_bomb_in_any_pack_file_is_refused_with_file_and_line(good_pack, wh
 
 
 def test_an_alias_alone_names_its_own_line():
-    from worker.safe_yaml import YamlRefused, load
+    from worker.core.safe_yaml import YamlRefused, load
 
     with pytest.raises(YamlRefused) as info:
         load("title: A\nhints:\n  - one\n  - *first\n", "x/challenge.yaml")
@@ -101,9 +101,9 @@ def test_an_alias_alone_names_its_own_line():
 
 
 def test_the_worker_refuses_a_bomb_in_a_challenge_folder(tmp_path):
-    """`lab grade` and verification read challenge folders with worker/challenge.py."""
-    from worker.challenge import ChallengeError, load_challenge
-    from worker.kinds import load_any_challenge
+    """`lab grade` and verification read challenge folders with worker/core/challenge.py."""
+    from worker.core.challenge import ChallengeError, load_challenge
+    from worker.core.kinds import load_any_challenge
 
     pack = bomb_pack(tmp_path)
     started = time.monotonic()
@@ -116,8 +116,8 @@ def test_the_worker_refuses_a_bomb_in_a_challenge_folder(tmp_path):
 
 def test_the_worker_refuses_a_bomb_in_a_stored_challenge():
     """A dockerfile challenge's YAML is read again at grading time, from the database."""
-    from worker.safe_yaml import YamlRefused
-    from worker.tasks import core_challenge
+    from worker.core.safe_yaml import YamlRefused
+    from worker.jobs.tasks import core_challenge
 
     row = SimpleNamespace(kind="dockerfile", public_id="p/c", slug="c", title="C", editable=["Dockerfile"],
                           limits={}, points={}, files={"challenge.yaml": alias_bomb() + "probes: *i\n"})
@@ -172,10 +172,10 @@ def test_bundled_packs_use_no_anchors_or_aliases():
     assert not used
 
 
-# --- the guarded validation of uploads (lab/pack_guard.py) ---------------------------
+# --- the guarded validation of uploads (lab/packs/guard.py) ---------------------------
 
 def test_guarded_validation_reports_what_validate_pack_reports(good_pack):
-    from lab.pack_guard import validate_guarded
+    from lab.packs.guard import validate_guarded
 
     assert validate_guarded(good_pack, Settings()).valid
     bomb_challenge_yaml(good_pack / "word-count")
@@ -184,7 +184,7 @@ def test_guarded_validation_reports_what_validate_pack_reports(good_pack):
 
 
 def test_guarded_validation_stops_at_the_time_limit(good_pack):
-    from lab.pack_guard import PackValidationStopped, validate_guarded
+    from lab.packs.guard import PackValidationStopped, validate_guarded
 
     started = time.monotonic()
     with pytest.raises(PackValidationStopped, match=r"^pack validation stopped: it took longer "
@@ -202,7 +202,7 @@ def huge_test_file(pack: Path, megabytes: float = 1) -> None:
 
 
 def test_guarded_validation_stops_at_the_memory_limit(good_pack):
-    from lab.pack_guard import PackValidationStopped, validate_guarded
+    from lab.packs.guard import PackValidationStopped, validate_guarded
 
     huge_test_file(good_pack)
     with pytest.raises(PackValidationStopped, match=r"^pack validation stopped: it used more "
@@ -213,6 +213,6 @@ def test_guarded_validation_stops_at_the_memory_limit(good_pack):
 def test_the_child_speaks_json_on_stdout(good_pack):
     """The protocol, as the worker sees it: a request on stdin, one JSON answer."""
     request = {"folder": str(good_pack), "memory_mb": 256, "catalog": None}
-    done = subprocess.run([sys.executable, "-m", "lab.pack_guard"], input=json.dumps(request),
+    done = subprocess.run([sys.executable, "-m", "lab.packs.guard"], input=json.dumps(request),
                           capture_output=True, text=True, timeout=30, cwd=ROOT, check=True)
     assert json.loads(done.stdout) == {"problems": [], "challenges": 2, "interviews": 0}

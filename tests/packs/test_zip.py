@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from lab.pack_zip import MAX_FILES, ZipRefused, extract_pack_zip, zip_folder_files
+from lab.packs.archive import MAX_FILES, ZipRefused, extract_pack_zip, zip_folder_files
 
 
 def make_zip(entries, utf8=True) -> bytes:

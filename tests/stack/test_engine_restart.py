@@ -147,8 +147,8 @@ def test_grading_rides_out_an_engine_restart(tmp_path, docker_client):
         proc.communicate(timeout=60)
     # Containers the dying engine could not remove are labelled: the reaper finds them
     # once their owner (the worker) is gone.
-    from worker.reaper import reap
-    from worker.sandbox import LABEL, connect
+    from worker.core.reaper import reap
+    from worker.core.sandbox import LABEL, connect
 
     client = connect()
     reap(client, 300)

@@ -97,7 +97,7 @@ def env(tmp_path):
 
 
 def test_a_burst_from_one_candidate_does_not_delay_another(env, docker_client):
-    from lab.config import load_settings
+    from worker.core.config import load_settings
 
     wall = load_settings(env).limits.wall_seconds
     assert wall == WALL_SECONDS

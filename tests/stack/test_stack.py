@@ -146,8 +146,8 @@ def _redis_answers(sock: Path) -> bool:
 
 
 def test_worker_killed_mid_run_submission_completes_exactly_once(env, docker_client, tmp_path):
-    from lab.config import load_settings
-    from lab.launcher import stack_env, start_redis, start_web, start_worker, stop_stack
+    from lab.ops.launcher import stack_env, start_redis, start_web, start_worker, stop_stack
+    from worker.core.config import load_settings
 
     env.update({"LAB_MAX_WALL_SECONDS": "8", "LAB_GRACE_SECONDS": "2",
                 "LAB_STUCK_AFTER_SECONDS": "26", "LAB_REAP_AFTER_SECONDS": "120"})

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.conftest import write_challenge
-from worker.challenge import ChallengeError, load_challenge
+from worker.core.challenge import ChallengeError, load_challenge
 
 
 def test_loads_a_valid_challenge(tmp_path):

@@ -1,6 +1,6 @@
 import pytest
 
-from lab.config import ConfigError, Limits, load_settings
+from worker.core.config import ConfigError, Limits, load_settings
 
 
 def test_defaults_match_the_sandbox_policy():
@@ -28,7 +28,7 @@ def test_bad_values_name_the_variable(value):
 
 
 def test_worker_queues():
-    from worker.celery_app import queue_for
+    from worker.core.kinds import queue_for
 
     assert load_settings({}).worker_queues == ("run", "submit", "build")
     assert load_settings({"LAB_WORKER_QUEUES": "build"}).worker_queues == ("build",)

@@ -2,7 +2,7 @@
 
 import os
 
-from lab import launcher
+from lab.ops import launcher
 
 
 def test_bundle_is_stale_when_a_source_is_newer(tmp_path, monkeypatch):

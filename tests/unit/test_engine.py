@@ -3,7 +3,7 @@
 import threading
 import time
 
-from worker.engine import PAUSED, EngineWatch
+from worker.core.engine import PAUSED, EngineWatch
 
 
 class Engine:

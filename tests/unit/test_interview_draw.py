@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lab.interview_templates import (
+from lab.interviews.templates import (
     CatalogItem,
     DrawError,
     catalog_from_challenges,

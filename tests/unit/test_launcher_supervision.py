@@ -1,4 +1,4 @@
-"""`lab up` keeps its children alive (lab/launcher.py): a crashed child starts again after
+"""`lab up` keeps its children alive (lab/ops/launcher.py): a crashed child starts again after
 a backoff, with why it ended in the log; one that keeps crashing stops everything; what a
 dead child leaves behind in its process group is killed.  Small shell children stand in
 for redis, gunicorn and the worker."""
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lab import launcher
-from lab.launcher import Stack, describe_exit, restart_delay, stop_stack
+from lab.ops import launcher
+from lab.ops.launcher import Stack, describe_exit, restart_delay, stop_stack
 
 
 def gone(pid: int) -> bool:

@@ -9,8 +9,8 @@ stops its child at the wall clock, so the engine is faked here.
 import pytest
 import requests
 
-from lab.config import Limits, Settings
-from worker import sandbox, verdict
+from worker.core import sandbox, verdict
+from worker.core.config import Limits, Settings
 
 
 class FakeContainer:

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-import worker.pool as pool_module
-from lab.config import ConfigError, Limits, load_settings
-from worker.pool import SandboxPool
+import worker.core.pool as pool_module
+from worker.core.config import ConfigError, Limits, load_settings
+from worker.core.pool import SandboxPool
 
 LIMITS = Limits()
 

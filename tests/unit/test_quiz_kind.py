@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from lab.config import Settings
-from lab.quiz import grade_quiz
 from tests.conftest import ROOT
-from worker.challenge import ChallengeError
-from worker.kinds import KINDS, QuizChallenge, load_any_challenge, load_quiz_challenge
+from worker.core.challenge import ChallengeError
+from worker.core.config import Settings
+from worker.core.kinds import KINDS, QuizChallenge, load_any_challenge, load_quiz_challenge
+from worker.core.kinds.quiz import grade_quiz
 
 QUIZ = ROOT / "challenges" / "quiz-python-flask" / "python-testing-basics"  # all four types
 RIGHT = {
@@ -34,8 +34,8 @@ def no_docker(monkeypatch):
         raise AssertionError("the quiz kind touched Docker")
 
     monkeypatch.setattr("docker.from_env", refuse)
-    monkeypatch.setattr("worker.sandbox.connect", refuse)
-    monkeypatch.setattr("worker.grading.connect", refuse)
+    monkeypatch.setattr("worker.core.sandbox.connect", refuse)
+    monkeypatch.setattr("worker.core.grading.connect", refuse)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_the_answers_travel_as_exactly_one_file(quiz, files, words):
 
 
 def test_grading_core_scores_a_quiz_folder_without_docker():
-    from worker.grading import grade as grade_files
+    from worker.core.grading import grade as grade_files
 
     files = {"answers.json": json.dumps(RIGHT).encode()}
     result = grade_files(QUIZ, files, "submit", settings=Settings())

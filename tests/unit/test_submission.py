@@ -1,6 +1,6 @@
 import pytest
 
-from worker.submission import Rejected, check_submission, name_problem
+from worker.core.submission import Rejected, check_submission, name_problem
 
 EDITABLE = ("solution.py", "helpers.py")
 STARTER = {"solution.py": b"x = 1\n", "helpers.py": b"y = 2\n"}

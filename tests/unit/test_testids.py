@@ -1,6 +1,6 @@
 import pytest
 
-from worker.testids import base_of, expected_tests
+from worker.core.testids import base_of, expected_tests
 
 
 def test_functions_and_class_methods_with_intent():

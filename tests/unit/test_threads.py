@@ -4,7 +4,7 @@
 CPython 3.11's parser fails with `SystemError: AST constructor recursion depth mismatch`
 when two threads build an AST at the same moment; the window opens when the cyclic
 garbage collector runs a finalizer in the middle of a parse, as in a busy worker.  The
-garbage with finalizers below holds that window open; without worker/parsing.py's lock
+garbage with finalizers below holds that window open; without worker/core/parsing.py's lock
 the same load gave that SystemError (seen here, once or twice per run)."""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import threading
 import time
 from pathlib import Path
 
-from lab.config import Limits
 from tests.conftest import ROOT
-from worker.challenge import load_challenge
-from worker.kinds import _syntax_error
-from worker.submission import check_submission
-from worker.testids import expected_tests
-from worker.verdict import decide, parse_report
+from worker.core.challenge import load_challenge
+from worker.core.config import Limits
+from worker.core.kinds import _syntax_error
+from worker.core.submission import check_submission
+from worker.core.testids import expected_tests
+from worker.core.verdict import decide, parse_report
 
 CHALLENGES = [c for c in (load_challenge(p.parent) for p in
                           sorted((ROOT / "challenges").glob("*/*/challenge.yaml"))

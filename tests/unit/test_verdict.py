@@ -5,9 +5,9 @@ import signal
 
 import pytest
 
-from lab.config import Limits
-from worker.testids import ExpectedTest
-from worker.verdict import JudgeFailed, decide, parse_report
+from worker.core.config import Limits
+from worker.core.testids import ExpectedTest
+from worker.core.verdict import JudgeFailed, decide, parse_report
 
 IDS = ["tests/hidden/test_h.py::test_a", "tests/hidden/test_h.py::test_b"]
 EXPECTED = {i: ExpectedTest(i, f"intent of {i[-6:]}") for i in IDS}

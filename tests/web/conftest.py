@@ -12,10 +12,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from lab.app import create_app
-from lab.config import Limits, Settings
 from lab.extensions import db
-from lab.packs import load_bundled
+from lab.packs.importer import load_bundled
 from tests.conftest import ROOT
+from worker.core.config import Limits, Settings
+from worker.core.queues import GRADE_TASK, VERIFY_UPLOAD_TASK
 
 PASSWORD = "correct horse 1"
 
@@ -84,9 +85,17 @@ def app(tmp_path, monkeypatch, seeded_database):
         shutil.copyfile(seeded_database, instance / "lab.db")
     # Nothing reaches a broker in these tests: enqueueing is replaced per test where needed.
     application = create_app(_settings(instance), TESTING=True)
+    # Jobs are recorded where the web sends them by name, whoever sends them: gradings
+    # (submission ids) in `enqueued`, pack verifications (upload ids) in `uploads_queued`.
     enqueued: list[int] = []
-    monkeypatch.setattr("lab.service.enqueue", lambda sid: enqueued.append(sid) or True)
+    uploads_queued: list[int] = []
+
+    def send_task(name, args=None, **kwargs):
+        {GRADE_TASK: enqueued, VERIFY_UPLOAD_TASK: uploads_queued}[name].append(args[0])
+
+    monkeypatch.setattr(application.extensions["celery"], "send_task", send_task)
     application.enqueued = enqueued
+    application.uploads_queued = uploads_queued
     yield application
     with application.app_context():
         db.session.remove()
@@ -94,7 +103,7 @@ def app(tmp_path, monkeypatch, seeded_database):
 
 
 def make_user(app, email: str, role: str = "candidate"):
-    from lab.auth import create_user
+    from lab.accounts.auth import create_user
 
     with app.app_context():
         return create_user(email, PASSWORD, role).id

@@ -44,7 +44,7 @@ def test_submit_is_stored_before_enqueue_and_returns_202(app, token):
 
 
 def test_broker_outage_loses_nothing(app, token, monkeypatch):
-    monkeypatch.setattr("lab.service.enqueue", lambda sid: False)
+    monkeypatch.setattr("lab.submissions.service.enqueue", lambda sid: False)
     response = post(app.test_client(), token, {"challenge": "examples/retry-decorator",
                                                "files": {"solution.py": GOOD}})
     assert response.status_code == 202

@@ -10,9 +10,9 @@ from celery.exceptions import Retry
 
 from lab.extensions import db
 from lab.models import Submission, utcnow
-from worker import engine as engine_module
-from worker.engine import EngineWatch
-from worker.result import Result
+from worker.core import engine as engine_module
+from worker.core.engine import EngineWatch
+from worker.core.result import Result
 
 
 class Engine:
@@ -51,12 +51,12 @@ def grades(monkeypatch, verdicts: list[str], engine=None, down_after: bool = Fal
         return Result(verdict=verdict, message="the Docker engine refused to create the sandbox"
                       if verdict == "infra_error" else "")
 
-    monkeypatch.setattr("worker.tasks.grade", fake_grade)
+    monkeypatch.setattr("worker.jobs.tasks.grade", fake_grade)
     return calls
 
 
 def run_task(app, submission_id: int):
-    from worker.tasks import grade_submission
+    from worker.jobs.tasks import grade_submission
 
     with app.app_context():
         return grade_submission.run(submission_id)
@@ -102,7 +102,7 @@ def test_an_engine_that_vanishes_mid_run_releases_the_claim(app, submission, eng
 
 def test_past_the_window_it_is_stored_as_not_graded_and_regraded_later(app, submission, engine,
                                                                         monkeypatch):
-    from worker.tasks import _regrade_infra_errors
+    from worker.jobs.tasks import _regrade_infra_errors
 
     with app.app_context():
         db.session.execute(db.update(Submission).values(

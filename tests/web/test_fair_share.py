@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from lab import service
 from lab.extensions import db
 from lab.models import InterviewItem, Submission, User
+from lab.submissions import service
 from tests.web.conftest import make_user
 from tests.web.interview_helpers import add_template
 

@@ -9,7 +9,7 @@ from lab.models import Challenge, Pack, Submission, utcnow
 
 
 def test_history_pages(app, candidate):
-    from lab.submissions import HISTORY_PAGE
+    from lab.submissions.views import HISTORY_PAGE
 
     with app.app_context():
         challenge = db.session.scalars(select(Challenge).join(Pack).where(

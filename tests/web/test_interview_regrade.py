@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from lab.extensions import db
-from lab.interview_finalize import complete_if_ready, sweep_interviews
+from lab.interviews.finalize import complete_if_ready, sweep_interviews
 from lab.models import Interview, InterviewItem, Submission
 from tests.web.interview_helpers import add_template
 from tests.web.test_interviews import items_of, start

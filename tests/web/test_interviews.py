@@ -10,7 +10,7 @@ import time
 from sqlalchemy import select
 
 from lab.extensions import db
-from lab.interview_finalize import complete_if_ready, finalize, sweep_interviews
+from lab.interviews.finalize import complete_if_ready, finalize, sweep_interviews
 from lab.models import Interview, InterviewItem, Submission, User, utcnow
 from tests.web.conftest import make_user
 from tests.web.interview_helpers import add_template
@@ -75,7 +75,8 @@ def test_templates_listed_and_started_with_recorded_seed(app, candidate):
         interview = db.session.get(Interview, interview_id)
         assert interview.seed is not None and interview.status == "active"
         # The same seed over the same catalog and history draws the same items again.
-        from lab.interview_templates import database_catalog, draw
+        from lab.interviews.catalog import database_catalog
+        from lab.interviews.templates import draw
 
         again = draw(interview.template.spec, database_catalog().items, interview.seed, set())
         assert [(d.item.challenge, d.item.question_id) for d in again] == \
@@ -348,7 +349,7 @@ def test_runs_per_task_is_enforced_and_submit_still_works(app, candidate):
 
 def _practice_submission(app, public_id: str) -> int:
     """A graded practice submission as if made before the interview (the draw avoids tried ones)."""
-    from lab import service
+    from lab.submissions import service
 
     with app.app_context():
         challenge = service.find_challenge(public_id)

@@ -68,7 +68,7 @@ def crawl_paths(app) -> list[str]:
 
 @pytest.mark.docker
 def test_no_hidden_text_in_any_response(app, candidate, docker_client):
-    from worker.tasks import grade_submission
+    from worker.jobs.tasks import grade_submission
 
     for mode in ("submit", "run"):
         r = candidate.post("/challenges/examples/retry-decorator/submissions",

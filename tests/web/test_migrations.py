@@ -5,10 +5,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from lab.app import create_app
-from lab.cli_admin import upgrade_database
-from lab.config import Settings
+from lab.cli.admin import upgrade_database
 from lab.extensions import db
 from tests.web.conftest import EXTERNAL_DB
+from worker.core.config import Settings
 
 
 def test_upgrade_from_empty_matches_models(tmp_path):
@@ -37,9 +37,9 @@ def test_statistics_migration_counts_the_existing_history(tmp_path):
 
     from lab.app import MIGRATIONS
     from lab.models import Challenge, Submission, User
-    from lab.packs import load_bundled
-    from lab.stats_query import challenge_stats
-    from lab.stats_repair import check
+    from lab.packs.importer import load_bundled
+    from lab.stats.query import challenge_stats
+    from lab.stats.repair import check
     from tests.conftest import ROOT
 
     settings = Settings(instance_path=tmp_path / "instance", database_url=EXTERNAL_DB,

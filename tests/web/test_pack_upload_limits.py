@@ -1,6 +1,6 @@
 """Hostile uploads end in a clear report, fast, and leave the stored packs alone: the
 worker validates an upload in a child process under a clock and a memory cap
-(lab/pack_guard.py), whose YAML loader refuses alias bombs (worker/safe_yaml.py).
+(lab/packs/guard.py), whose YAML loader refuses alias bombs (worker/core/safe_yaml.py).
 None of these reach the sandbox: the pack is refused before verification."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import pytest
 
 from lab.extensions import db
 from lab.models import Pack, PackUpload
-from lab.pack_scaffold import scaffold
-from lab.pack_zip import zip_folder_files
-from lab.packs import PackError, import_pack
+from lab.packs.archive import zip_folder_files
+from lab.packs.importer import import_pack
+from lab.packs.problems import PackError
+from lab.packs.scaffold import scaffold
 from tests.packs.bombs import bomb_challenge_yaml, memory_ceiling
 from tests.packs.test_yaml_bombs import huge_test_file
 from tests.web.test_packs_web import bump, upload
@@ -27,12 +28,8 @@ def sample(tmp_path):
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    from worker import tasks
-
-    ids: list[int] = []
-    monkeypatch.setattr(tasks.verify_upload, "apply_async", lambda args, **kw: ids.append(args[0]))
-    return ids
+def queued(app):
+    return app.uploads_queued
 
 
 def zipped(folder) -> bytes:
@@ -41,7 +38,7 @@ def zipped(folder) -> bytes:
 
 
 def run_worker(app, upload_id: int) -> tuple[bool, dict, float]:
-    from worker.tasks import verify_upload_now
+    from worker.jobs.tasks import verify_upload_now
 
     started = time.monotonic()
     with app.app_context(), memory_ceiling():

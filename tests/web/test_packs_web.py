@@ -9,9 +9,10 @@ import yaml
 
 from lab.extensions import db
 from lab.models import Challenge, Pack, PackUpload, Submission
-from lab.pack_scaffold import scaffold
-from lab.pack_zip import extract_pack_zip, zip_folder_files
-from lab.packs import PackError, export_files, import_pack
+from lab.packs.archive import extract_pack_zip, zip_folder_files
+from lab.packs.importer import export_files, import_pack
+from lab.packs.problems import PackError
+from lab.packs.scaffold import scaffold
 
 
 def bump(folder, version, title=None):
@@ -74,7 +75,7 @@ def test_new_version_keeps_old_submissions_on_the_old_version(app, sample, candi
         old = db.session.query(Submission).one()
         assert old.challenge.pack.version == 1
         assert "test_new_in_v2" not in old.challenge.files["tests/hidden/test_words_hidden.py"]
-        from worker.tasks import core_challenge
+        from worker.jobs.tasks import core_challenge
 
         assert "test_new_in_v2" not in core_challenge(old.challenge).test_files("hidden")[
             "tests/hidden/test_words_hidden.py"].decode()
@@ -112,10 +113,9 @@ def test_upload_refuses_hostile_zip_at_once(app, instructor_client):
 @pytest.mark.docker
 def test_upload_is_verified_and_imported_by_the_worker(app, instructor_client, sample, monkeypatch,
                                                        docker_client):
-    from worker import tasks
+    from worker.jobs import tasks
 
-    queued = []
-    monkeypatch.setattr(tasks.verify_upload, "apply_async", lambda args, **kw: queued.append(args))
+    queued = app.uploads_queued
     files = {p.relative_to(sample).as_posix(): p.read_bytes() for p in sample.rglob("*")
              if p.is_file()}
     r = upload(instructor_client, zip_folder_files(files, "sample"))
@@ -123,7 +123,7 @@ def test_upload_is_verified_and_imported_by_the_worker(app, instructor_client, s
     page = instructor_client.get(r.location)
     assert "Waiting for a worker" in page.text
     with app.app_context():
-        assert tasks.verify_upload_now(queued[0][0]) is True
+        assert tasks.verify_upload_now(queued[0]) is True
     page = instructor_client.get(r.location).text
     assert "Imported: sample version 1" in page and "FAIL" not in page
     # a broken pack: its starter passes, so verification fails and nothing is imported
@@ -134,7 +134,7 @@ def test_upload_is_verified_and_imported_by_the_worker(app, instructor_client, s
              if p.is_file()}
     r = upload(instructor_client, zip_folder_files(files, "sample"))
     with app.app_context():
-        assert tasks.verify_upload_now(queued[1][0]) is False
+        assert tasks.verify_upload_now(queued[1]) is False
         assert db.session.query(Pack).filter_by(name="sample").count() == 1
     page = instructor_client.get(r.location).text
     assert "Not imported" in page and "starter fails a hidden test" in page
@@ -172,7 +172,7 @@ def test_quiz_page_answers_and_review(app, candidate, tmp_path, docker_client):
 
 def test_quiz_api_rejects_bad_answers(app, token, tmp_path, monkeypatch):
     quiz = scaffold("quizpack", "quiz", tmp_path)
-    monkeypatch.setattr("lab.packs._predict_keys",
+    monkeypatch.setattr("lab.packs.importer._predict_keys",
                         lambda q, s: {"basics-quiz": {"shared-default": "2"}})
     with app.app_context():
         import_pack(quiz, app.config["LAB_SETTINGS"])
@@ -197,10 +197,9 @@ def test_quiz_api_rejects_bad_answers(app, token, tmp_path, monkeypatch):
 def test_uploaded_template_may_draw_from_a_pack_only_the_database_holds(
         app, instructor_client, sample, monkeypatch, docker_client):
     from lab.models import InterviewTemplate
-    from worker import tasks
+    from worker.jobs import tasks
 
-    queued = []
-    monkeypatch.setattr(tasks.verify_upload, "apply_async", lambda args, **kw: queued.append(args))
+    queued = app.uploads_queued
     with app.app_context():
         import_pack(sample, app.config["LAB_SETTINGS"])  # "sample" is in no bundled folder
     template = ("title: Sample interview\ntime_limit: 10m\nfrom_packs: [sample]\nsections:\n"
@@ -211,8 +210,8 @@ def test_uploaded_template_may_draw_from_a_pack_only_the_database_holds(
                  "interviews/sample.yaml": template.replace("COUNT", str(count)).encode()}
         assert upload(instructor_client, zip_folder_files(files, "si")).status_code == 303
         with app.app_context():
-            assert tasks.verify_upload_now(queued[-1][0]) is ok
-            report = db.session.get(PackUpload, queued[-1][0]).report
+            assert tasks.verify_upload_now(queued[-1]) is ok
+            report = db.session.get(PackUpload, queued[-1]).report
             stored = db.session.query(InterviewTemplate).filter_by(slug="sample").count()
         assert stored == 1, report  # the second, unfillable one stored nothing
         if not ok:
@@ -225,9 +224,9 @@ def test_instructor_challenge_stats(app, instructor_client):
     instructor page shows them."""
     from datetime import datetime, timedelta
 
-    from lab.instructor import challenge_stats
+    from lab.packs.views import challenge_stats
     from tests.web.conftest import make_user
-    from worker.result import Result, TestResult
+    from worker.core.result import Result, TestResult
 
     gives_up, until_success = "test_gives_up_after_the_last_attempt", "test_retries_until_success"
 

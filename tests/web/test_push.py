@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from lab import push
 from lab.extensions import db
 from lab.models import Submission
+from lab.submissions import push
 from tests.web.conftest import make_user
 
 GOOD = "def retry(times, exceptions=(Exception,)):\n    return lambda f: f\n"
@@ -58,9 +58,9 @@ def submit(app, token: str) -> int:
 
 
 def store_later(app, sid: int, delay: float, verdict: str = "passed") -> threading.Thread:
-    """Claim and store a result the way the worker does (worker.tasks), after `delay`."""
-    from worker.result import Result
-    from worker.tasks import _claim, _store
+    """Claim and store a result the way the worker does (worker.jobs.tasks), after `delay`."""
+    from worker.core.result import Result
+    from worker.jobs.tasks import _claim, _store
 
     def work() -> None:
         time.sleep(delay)
@@ -159,8 +159,8 @@ def test_without_redis_the_wait_polls_the_database(app, token):
 
 
 def test_a_failed_publish_never_fails_the_store(app, token):
-    from worker.result import Result
-    from worker.tasks import _claim, _store
+    from worker.core.result import Result
+    from worker.jobs.tasks import _claim, _store
 
     sid = submit(app, token)
     with app.app_context():
@@ -278,7 +278,7 @@ def test_events_refused_when_no_thread_is_spare(live, candidate):
 
 
 def test_web_workers_and_threads_are_settings():
-    from lab.config import ConfigError, load_settings
+    from worker.core.config import ConfigError, load_settings
 
     settings = load_settings({"LAB_WEB_WORKERS": "3", "LAB_WEB_THREADS": "8"})
     assert (settings.web_workers, settings.web_threads) == (3, 8)

@@ -212,7 +212,7 @@ def _as(app, role: str):
 
 def _running_interview(app) -> int:
     """Another candidate's running interview (the owner never logs in: no password hashing)."""
-    from lab.interviews import find_template, start_interview
+    from lab.interviews.service import find_template, start_interview
 
     template = add_template(app, 600)
     with app.app_context():

@@ -1,4 +1,4 @@
-"""The Submit statistics (lab/stats.py) stay equal to a full recount through stores,
+"""The Submit statistics (lab/stats/counting.py) stay equal to a full recount through stores,
 regrades, ORM edits and deletions, also with two workers storing at once; the dashboard's
 time and pack filters; the backfill of a history stored before the tables existed.
 Runs on PostgreSQL too with LAB_TEST_DATABASE_URL."""
@@ -16,11 +16,11 @@ from sqlalchemy import insert, select, text
 
 from lab.extensions import db
 from lab.models import Challenge, Pack, Submission, utcnow
-from lab.stats_query import challenge_stats
-from lab.stats_repair import TABLES, check, rebuild
+from lab.stats.query import challenge_stats
+from lab.stats.repair import TABLES, check, rebuild
 from tests.web.conftest import make_user
-from worker.result import Result
-from worker.result import TestResult as Case
+from worker.core.result import Result
+from worker.core.result import TestResult as Case
 
 TESTS = ("test_a", "test_b", "test_c")
 
@@ -89,8 +89,8 @@ def add_queued(app, user_id: int, challenge_id: int, at=None, mode: str = "submi
 
 
 def grade(app, submission_id: int, outcome: Result) -> None:
-    """What the worker does: claim, then store the result (worker/tasks.py)."""
-    from worker.tasks import _claim, _store
+    """What the worker does: claim, then store the result (worker/jobs/tasks.py)."""
+    from worker.jobs.tasks import _claim, _store
 
     with app.app_context():
         token = _claim(submission_id, 600)
@@ -100,7 +100,7 @@ def grade(app, submission_id: int, outcome: Result) -> None:
 
 
 def test_mixed_sequence_equals_recount(app, world):
-    from worker.tasks import reopen_for_regrade
+    from worker.jobs.tasks import reopen_for_regrade
 
     users, challenges = world
     rng = random.Random(17)
@@ -150,7 +150,7 @@ def test_mixed_sequence_equals_recount(app, world):
 def test_two_workers_store_at_once(app, world):
     """Two threads store results of the same candidates and challenges at the same time
     (each its own session and connection); nothing is lost or counted twice."""
-    from worker.tasks import _claim, _store
+    from worker.jobs.tasks import _claim, _store
 
     users, challenges = world
     t0 = utcnow() - timedelta(hours=5)
@@ -195,7 +195,7 @@ def test_time_and_pack_filters(app, world, instructor_client):
                          now - timedelta(days=days_ago, minutes=1))
         grade(app, sid, result(verdict, () if verdict == "passed" else ("test_a",)))
     with app.app_context():
-        from lab.stats import window_start
+        from lab.stats.counting import window_start
 
         for days, attempts in ((None, 5), (30, 4), (7, 2)):
             since = window_start(days)
@@ -219,7 +219,7 @@ def test_backfill_of_an_existing_history(app, world, monkeypatch):
     `lab db stats-rebuild`; `lab db stats-check` finds the gap before and none after."""
     from click.testing import CliRunner
 
-    from lab import cli_admin
+    from lab.cli import admin as cli_admin
 
     users, challenges = world
     t0 = utcnow() - timedelta(days=20)

@@ -1,5 +1,5 @@
 """The runs of a worker whose heartbeat has expired are queued again within seconds, and
-the dead worker's claim can store nothing afterwards (worker/liveness.py).  Heartbeat keys
+the dead worker's claim can store nothing afterwards (worker/jobs/liveness.py).  Heartbeat keys
 come from a stand-in for Redis; tests/stack/test_self_healing.py kills a real worker."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from lab.extensions import db
 from lab.models import Challenge, Submission, User, utcnow
 from tests.web.conftest import make_user
-from worker.liveness import heartbeat_key, reclaim_orphans
-from worker.result import Result
+from worker.core.result import Result
+from worker.jobs.liveness import heartbeat_key, reclaim_orphans
 
 
 class Beats:
@@ -43,9 +43,9 @@ def rows(app):
 
 
 def claim_as(app, monkeypatch, submission_id: int, worker: str, age: float) -> str:
-    from worker.tasks import _claim
+    from worker.jobs.tasks import _claim
 
-    monkeypatch.setattr("worker.tasks.worker_name", lambda: worker)
+    monkeypatch.setattr("worker.jobs.tasks.worker_name", lambda: worker)
     with app.app_context():
         token = _claim(submission_id, 120)
         db.session.execute(update(Submission).where(Submission.id == submission_id)
@@ -66,7 +66,7 @@ def read(app, submission_id: int) -> Submission:
 
 def test_a_dead_workers_runs_are_queued_again_and_its_late_result_is_refused(
         app, rows, monkeypatch):
-    from worker.tasks import _claim, _store
+    from worker.jobs.tasks import _claim, _store
 
     orphan, alive, young = rows
     dead_token = claim_as(app, monkeypatch, orphan, "host:1", age=20)
@@ -83,7 +83,7 @@ def test_a_dead_workers_runs_are_queued_again_and_its_late_result_is_refused(
     # The "dead" worker was only cut off and finishes anyway: its result is refused.
     with app.app_context():
         assert not _store(orphan, dead_token, Result(verdict="failed", score=0, max_score=3))
-        monkeypatch.setattr("worker.tasks.worker_name", lambda: "host:3")
+        monkeypatch.setattr("worker.jobs.tasks.worker_name", lambda: "host:3")
         token = _claim(orphan, 120)
         assert _store(orphan, token, Result(verdict="passed", score=3, max_score=3))
         db.session.remove()

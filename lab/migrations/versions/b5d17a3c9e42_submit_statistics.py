@@ -53,7 +53,7 @@ def upgrade():
                               ['user_id', 'challenge_id', 'id'], unique=False)
     # Fill the new tables from the history already stored.  The recount is the one
     # `lab db stats-rebuild` runs; it reads only columns this revision knows.
-    from lab.stats_repair import rebuild
+    from lab.stats.repair import rebuild
 
     rebuild(op.get_bind())
 

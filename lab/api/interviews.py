@@ -1,0 +1,147 @@
+"""Mock interviews in the JSON API (/api/v1): the same service as the pages, so the
+same server clock refuses late work with 409 and a message saying when time ran out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, jsonify
+
+from lab.api.routes import authenticate, json_object_body
+from lab.interviews import service as svc
+from lab.interviews.finalize import finalize
+from lab.interviews.views import load_interview
+from lab.models import Interview, InterviewItem, utcnow
+from lab.ratelimit import draft_rate, work_rate
+from worker.core.kinds.quiz import public_questions
+
+interview_api = Blueprint("interview_api", __name__, url_prefix="/api/v1")
+interview_api.before_request(authenticate)
+
+
+def _template(t) -> dict:
+    return {"id": t.public_id, "title": t.title, "description": t.description,
+            "time_limit_seconds": t.time_limit_seconds, "passing_score": t.passing_score,
+            "sections": [s["title"] for s in t.spec["sections"]]}
+
+
+def _item(interview: Interview, item: InterviewItem, now) -> dict:
+    state = svc.item_state(interview, item, now)
+    body = {"number": item.position + 1, "section": item.section, "weight": item.weight,
+            "challenge": item.challenge.public_id, "kind": item.challenge.kind,
+            "open": state.open, "saved_at": _iso(item.saved_at),
+            "submitted_at": _iso(item.submitted_at)}
+    if item.is_question:
+
+        body["question"] = public_questions([svc.question_of(item)])[0]
+        body["answer"] = item.answer["value"] if item.answer else None
+    else:
+        body["title"] = item.challenge.title
+        body["files"] = item.files
+    return body
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
+def _interview(interview: Interview) -> dict:
+    now = utcnow()
+    body = {"id": interview.id, "template": interview.template.public_id,
+            "status": interview.status, "seed": interview.seed,
+            "started_at": _iso(interview.started_at), "deadline_at": _iso(interview.deadline_at),
+            "ended_at": _iso(interview.ended_at),
+            "seconds_left": svc.seconds_left(interview.deadline_at, now)
+            if interview.status == "active" else 0,
+            "sections": [{"title": s.title, "time_limit_seconds": s.time_limit_seconds,
+                          "deadline_at": _iso(s.deadline_at)} for s in interview.sections]}
+    if interview.status == "active":
+        body["items"] = [_item(interview, item, now) for item in interview.items]
+    if interview.status == "done" or (interview.scorecard or {}).get("ungraded"):
+        # While an item awaits its regrade: the provisional card (no score, no pass).
+        body["scorecard"] = interview.scorecard
+    return body
+
+
+def _error(exc: svc.InterviewError):
+    extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+    return jsonify(error=str(exc), status=exc.status, **extra), exc.status, exc.headers()
+
+
+@interview_api.get("/interview-templates")
+def list_templates():
+    return jsonify(templates=[_template(t) for t in svc.latest_templates()])
+
+
+@interview_api.post("/interviews")
+def start():
+    data = json_object_body('{"template": <id>}')
+    template_id = data.get("template")
+    if not isinstance(template_id, str):
+        abort(400, "'template' must be a template id such as 'interviews/python-fundamentals'.")
+    template = svc.find_template(template_id)
+    if template is None:
+        abort(404, f"No interview template {template_id!r}; GET /api/v1/interview-templates "
+                   "lists them.")
+    try:
+        interview = svc.start_interview(g.api_user, template)
+    except svc.InterviewError as exc:
+        return _error(exc)
+    return jsonify(_interview(interview)), 201
+
+
+@interview_api.get("/interviews/<int:interview_id>")
+def show(interview_id: int):
+    return jsonify(_interview(load_interview(interview_id, g.api_user)))
+
+
+def _item_of(interview_id: int, number: int) -> InterviewItem:
+    interview = load_interview(interview_id, g.api_user)
+    try:
+        return svc.item_or_error(interview, number - 1)
+    except svc.InterviewError as exc:
+        abort(exc.status, str(exc))
+
+
+@interview_api.put("/interviews/<int:interview_id>/items/<int:number>/draft")
+@draft_rate
+def save_draft(interview_id: int, number: int):
+    data = json_object_body('{"files": {name: text}}')
+    item = _item_of(interview_id, number)
+    try:
+        svc.save_task_draft(item, data.get("files"))
+    except svc.InterviewError as exc:
+        return _error(exc)
+    return jsonify(saved_at=_iso(item.saved_at))
+
+
+@interview_api.put("/interviews/<int:interview_id>/items/<int:number>/answer")
+def save_answer(interview_id: int, number: int):
+    data = json_object_body('{"answer": ...}')
+    if "answer" not in data:
+        abort(400, "Send {\"answer\": ...}: an option index, a list of them, or text.")
+    item = _item_of(interview_id, number)
+    try:
+        svc.save_answer(item, data["answer"])
+    except svc.InterviewError as exc:
+        return _error(exc)
+    return jsonify(saved_at=_iso(item.saved_at))
+
+
+@interview_api.post("/interviews/<int:interview_id>/items/<int:number>/submissions")
+@work_rate
+def submit(interview_id: int, number: int):
+    data = json_object_body('{"files": {name: text}, "mode": "run" or "submit"}')
+    item = _item_of(interview_id, number)
+    try:
+        submission = svc.submit_task(g.api_user, item, data.get("files"), data.get("mode", "submit"))
+    except svc.InterviewError as exc:
+        return _error(exc)
+    return jsonify(id=submission.id, status="queued"), 202
+
+
+@interview_api.post("/interviews/<int:interview_id>/finish")
+def finish(interview_id: int):
+
+    interview = load_interview(interview_id, g.api_user)
+    if interview.status == "active":
+        finalize(interview.id, early=True)
+    return jsonify(_interview(load_interview(interview_id, g.api_user)))

@@ -1,0 +1,174 @@
+"""JSON API under /api/v1: bearer token (or session + X-CSRFToken for writes)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
+from wtforms.validators import ValidationError
+
+from lab.accounts.auth import user_from_bearer
+from lab.api.openapi import OPENAPI
+from lab.extensions import db
+from lab.models import Submission
+from lab.practice.catalog import refuse_during_interview
+from lab.ratelimit import work_rate
+from lab.submissions import push, service
+from lab.submissions.views import LIGHT, refuse_practice_result
+from worker.core.kinds.quiz import public_questions
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+API_PRACTICE = "its practice through the API (details, hints, submissions)"
+
+
+@api.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    if request.headers.get("Authorization"):
+        user = user_from_bearer()
+        if user is None:
+            abort(401, "The bearer token is missing, malformed or unknown.")
+        g.api_user = user
+        return None
+    if current_user.is_authenticated:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken", ""))
+            except (ValidationError, CSRFError):
+                abort(400, "Session-authenticated writes need a valid X-CSRFToken header.")
+        g.api_user = current_user._get_current_object()
+        return None
+    abort(401, "Authenticate with 'Authorization: Bearer <token>' (see `lab users token`).")
+
+
+def json_object_body(shape: str) -> dict:
+    """The request body as a JSON object, or 400 saying exactly what is wrong with it (the
+    byte that is not UTF-8, the parser's message with line and column).  A body over
+    MAX_CONTENT_LENGTH is refused with 413 by get_data before anything is parsed."""
+    raw = request.get_data(cache=True)
+    if raw and not request.is_json:
+        abort(400, "Send JSON with Content-Type: application/json.")
+    if not raw:
+        abort(400, f"The body is empty: send a JSON object {shape}.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        abort(400, f"The body is not UTF-8 (byte {exc.start}).")  # an offset, from 0
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        abort(400, f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")
+    except RecursionError:
+        abort(400, "The body is not valid JSON: nested too deeply.")
+    if not isinstance(body, dict):
+        abort(400, f"The body must be a JSON object {shape}, not {_json_type(body)}.")
+    return body
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a string" if isinstance(value, str) else "an array"
+
+
+def _challenge_summary(challenge) -> dict:
+    return {"id": challenge.public_id, "title": challenge.title, "kind": challenge.kind,
+            "topics": list(challenge.topics), "difficulty": challenge.difficulty,
+            "time_estimate_minutes": challenge.time_estimate_minutes}
+
+
+@api.get("/challenges")
+def list_challenges():
+    return jsonify(challenges=[_challenge_summary(c) for c in service.latest_challenges()])
+
+
+@api.get("/challenges/<pack>/<slug>")
+def get_challenge(pack: str, slug: str):
+    challenge = service.find_challenge(f"{pack}/{slug}")
+    if challenge is None:
+        abort(404, f"No challenge {pack}/{slug}.")
+    refuse_during_interview(g.api_user, challenge.id, challenge.public_id, API_PRACTICE)
+    if challenge.kind == "quiz":
+
+        return jsonify(**_challenge_summary(challenge), questions=public_questions(challenge.questions),
+                       hints=challenge.hints)
+    return jsonify(**_challenge_summary(challenge), prompt=challenge.prompt_md,
+                   editable=[{"name": n, "starter": challenge.starter.get(n, "")}
+                             for n in challenge.editable],
+                   public_tests=challenge.folder("tests/public"), hints=challenge.hints)
+
+
+@api.post("/submissions")
+@work_rate
+def create_submission():
+    body = json_object_body("{challenge, files, mode}")
+    public_id = body.get("challenge")
+    if not isinstance(public_id, str):
+        abort(400, "'challenge' must be a string like 'examples/retry-decorator'.")
+    challenge = service.find_challenge(public_id)
+    if challenge is None:
+        abort(404, f"No challenge {public_id}.")
+    refuse_during_interview(g.api_user, challenge.id, challenge.public_id, API_PRACTICE)
+    try:
+        if challenge.kind == "quiz":
+            submission = service.create_quiz_submission(g.api_user, challenge, body.get("answers"))
+        else:
+            submission = service.create_submission(g.api_user, challenge, body.get("files"),
+                                                   body.get("mode", "submit"))
+    except service.SubmissionError as exc:
+        if exc.status == 429:
+            raise TooManyRequests(str(exc), retry_after=exc.retry_after) from None
+        abort(exc.status, str(exc))
+    return jsonify(id=submission.id, status=submission.status), 202
+
+
+@api.get("/submissions/<int:submission_id>")
+def get_submission(submission_id: int):
+    """With ?wait=S (0-30 s), a long-poll: answers as soon as the submission is done, or
+    with its current status once S seconds have passed."""
+    try:
+        wait = push.parse_wait(request.args.get("wait"))
+    except ValueError as exc:
+        abort(400, str(exc))
+    submission = db.session.get(Submission, submission_id, options=LIGHT)
+    if submission is None or submission.user_id != g.api_user.id:
+        abort(404, "No such submission.")
+    refuse_practice_result(g.api_user, submission)
+    if wait > 0 and submission.status != "done":
+        settings = current_app.config["LAB_SETTINGS"]
+        release = push.take_wait_slot(settings.web_threads)
+        if release is not None:  # else no thread to spare: answer now, the client asks again
+            try:
+                _wait_until_done(settings, submission_id, wait)
+            finally:
+                release()
+            submission = db.session.get(Submission, submission_id, options=LIGHT)
+            if submission is None:  # removed while we waited
+                abort(404, "No such submission.")
+    return jsonify(service.public_result(submission))
+
+
+def _wait_until_done(settings, submission_id: int, wait: float) -> None:
+    def status() -> str | None:
+        try:
+            return db.session.scalar(select(Submission.status).where(Submission.id == submission_id))
+        finally:
+            db.session.close()  # no pooled connection is held while we sleep
+
+    db.session.close()
+    for _ in push.watch(settings, submission_id, status, lambda s: s in ("done", None), wait):
+        pass
+
+
+@api.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)

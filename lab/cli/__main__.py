@@ -1,0 +1,5 @@
+"""`python -m lab.cli`: the `lab` command without its installed script."""
+
+from lab.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""`lab db ...` and `lab users ...`: administration that needs the app and database."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from lab.accounts.auth import EMAIL, create_user
+from lab.app import MIGRATIONS, create_app
+from lab.extensions import db as database
+from lab.models import User
+from lab.packs.importer import load_bundled
+from lab.packs.problems import BUNDLED_PACKS, PackError
+from lab.stats.repair import check, rebuild, tidy
+
+
+def _app():
+
+    return create_app()
+
+
+def upgrade_database(app) -> None:
+
+
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations (safe to repeat)."""
+    upgrade_database(_app())
+    click.echo("database is up to date")
+
+
+def echo_pack_error(exc) -> None:
+    """A PackError and each of its problems (file, line, field) on standard error."""
+    click.echo(f"error: {exc}", err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+
+
+def seed_database(app) -> None:
+    """Upgrade the schema and load the bundled packs, saying what happened.
+    Raises PackError when a bundled pack is broken."""
+
+    upgrade_database(app)
+    with app.app_context():
+        for name, created in load_bundled(BUNDLED_PACKS, app.config["LAB_SETTINGS"]):
+            click.echo(f"pack {name}: {'loaded' if created else 'present'}")
+
+
+@db.command("seed")
+def db_seed() -> None:
+    """Upgrade the schema and load the bundled challenge packs (safe to repeat)."""
+
+    try:
+        seed_database(_app())
+    except PackError as exc:
+        echo_pack_error(exc)
+        sys.exit(1)
+
+
+@db.command("stats-rebuild")
+def db_stats_rebuild() -> None:
+    """Recount the Submit statistics from all stored submissions (backfill, repair)."""
+
+    app = _app()
+    upgrade_database(app)
+    with app.app_context():
+        written = rebuild(database.session.connection())
+        database.session.commit()
+        tidy(database.engine)
+    for table, rows in written.items():
+        click.echo(f"{table}: {rows} rows")
+
+
+@db.command("stats-check")
+def db_stats_check() -> None:
+    """Compare the Submit statistics with a full recount; exit status 1 on differences."""
+
+    app = _app()
+    with app.app_context():
+        problems = check(database.session.connection())
+        database.session.rollback()
+    for problem in problems[:200]:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} differences; `lab db stats-rebuild` recounts", err=True)
+        sys.exit(1)
+    click.echo("statistics agree with a full recount")
+
+
+@click.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--role", type=click.Choice(["candidate", "instructor", "admin"]),
+              default="candidate", show_default=True)
+def users_create(email: str, password: str, role: str) -> None:
+    """Create an account."""
+
+
+    if not re.match(EMAIL, email.strip()):
+        click.echo(f"error: {email!r} is not an email address", err=True)
+        sys.exit(2)
+    if len(password) < 8:
+        click.echo("error: the password needs at least 8 characters", err=True)
+        sys.exit(2)
+    app = _app()
+    upgrade_database(app)
+    with app.app_context():
+        if database.session.scalar(select(User).where(User.email == email.strip().lower())):
+            click.echo(f"error: an account for {email} exists already", err=True)
+            sys.exit(1)
+        user = create_user(email, password, role)
+        click.echo(f"created {user.email} ({user.role})")
+
+
+@users.command("token")
+@click.argument("email")
+def users_token(email: str) -> None:
+    """Issue a new API token for EMAIL (the previous one stops working); printed last."""
+
+
+    app = _app()
+    upgrade_database(app)
+    with app.app_context():
+        user = database.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            click.echo(f"error: no account for {email}", err=True)
+            sys.exit(1)
+        token = user.new_api_token()
+        database.session.commit()
+        click.echo(f"API token for {user.email} (use: Authorization: Bearer <token>):")
+        click.echo(token)

@@ -1,0 +1,1 @@
+"""Timed mock interviews: templates, drawing items, the clock, finishing and the pages."""

@@ -1,0 +1,242 @@
+"""Mock interview pages: pick a template, work through the items against the clock,
+read the scorecard, review afterwards.  Every write goes through lab/interviews/service.py,
+which refuses it once the server's clock says the time is up."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lab.extensions import db
+from lab.interviews import service as svc
+from lab.interviews.finalize import complete_if_ready, earlier_attempts, finalize
+from lab.models import Interview, utcnow
+from lab.ratelimit import draft_rate, work_rate
+from worker.core.kinds.quiz import public_questions
+
+interview_pages = Blueprint("interviews", __name__, url_prefix="/interviews")
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def load_interview(interview_id: int, user) -> Interview:
+    """The caller's own interview, brought up to date with the clock (an interview whose
+    deadline passed is finalized here too, whoever gets there first)."""
+    interview = db.session.get(Interview, interview_id)
+    if interview is None or interview.user_id != user.id:
+        abort(404, "No such interview.")
+    if interview.status == "active" and svc.is_expired(interview, utcnow()):
+        finalize(interview.id)
+    if interview.status in ("active", "grading"):
+        db.session.refresh(interview)
+    if interview.status == "grading" and complete_if_ready(interview.id):
+        db.session.refresh(interview)
+    return interview
+
+
+def _refuse(exc: svc.InterviewError, back: str | None = None):
+    if _wants_json() or request.is_json:
+        extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+        return jsonify(error=str(exc), **extra), exc.status, exc.headers()
+    if back and exc.status == 409:
+        flash(str(exc), "error")
+        return redirect(back, 303)
+    return render_template("error.html", error=exc, message=str(exc)), exc.status, exc.headers()
+
+
+@interview_pages.get("")
+@login_required
+def index():
+    return render_template("interviews.html", templates=svc.latest_templates(),
+                           mine=svc.user_interviews(current_user))
+
+
+@interview_pages.post("/start")
+@login_required
+def start():
+    template = svc.find_template(request.form.get("template", ""))
+    if template is None:
+        abort(404, "No such interview template.")
+    try:
+        interview = svc.start_interview(current_user, template)
+    except svc.InterviewError as exc:
+        return _refuse(exc, url_for("interviews.index"))
+    return redirect(url_for("interviews.item", interview_id=interview.id, number=1), 303)
+
+
+@interview_pages.get("/<int:interview_id>")
+@login_required
+def show(interview_id: int):
+    interview = load_interview(interview_id, current_user)
+    if interview.status == "active":
+        return redirect(url_for("interviews.item", interview_id=interview.id, number=1))
+    return render_template("interview_scorecard.html", interview=interview,
+                           card=interview.scorecard, history=earlier_attempts(interview))
+
+
+@interview_pages.get("/<int:interview_id>/clock")
+@login_required
+def clock(interview_id: int):
+    interview = load_interview(interview_id, current_user)
+    now = utcnow()
+    number = request.args.get("item", type=int)
+    body = {"status": interview.status,
+            "seconds_left": svc.seconds_left(interview.deadline_at, now)
+            if interview.status == "active" else 0}
+    if number and 1 <= number <= len(interview.items):
+        state = svc.item_state(interview, interview.items[number - 1], now)
+        body["item_seconds_left"] = svc.seconds_left(state.deadline, now) if state.open else 0
+    return jsonify(body)
+
+
+@interview_pages.get("/<int:interview_id>/items/<int:number>")
+@login_required
+def item(interview_id: int, number: int):
+    interview = load_interview(interview_id, current_user)
+    if interview.status != "active":
+        return redirect(url_for("interviews.show", interview_id=interview.id))
+    try:
+        current = svc.item_or_error(interview, number - 1)
+    except svc.InterviewError as exc:
+        return _refuse(exc)
+    now = utcnow()
+    svc.open_section(interview, current.section, now)
+    state = svc.item_state(interview, current, now)
+    question = None
+    if current.is_question:
+        question = public_questions([svc.question_of(current)])[0]
+    return render_template(
+        "interview_item.html", interview=interview, current=current, number=number,
+        state=state, question=question, section=interview.sections[current.section],
+        seconds_left=svc.seconds_left(interview.deadline_at, now),
+        item_seconds_left=svc.seconds_left(state.deadline, now) if state.open else 0,
+        hints=(current.challenge.hints or [])[:current.hints_used],
+        hints_left=len(current.challenge.hints or []) - current.hints_used,
+        hint_cost=int(svc.HINT_COST * 100),
+        section_spec=interview.template.spec["sections"][current.section],
+        runs_left=None if current.is_question or "runs_per_task" not in interview.template.spec
+        else max(0, interview.template.spec["runs_per_task"] - svc.runs_used(current)),
+        public_tests=current.challenge.folder("tests/public") if not current.is_question else {})
+
+
+def _item_for_write(interview_id: int, number: int):
+    interview = load_interview(interview_id, current_user)
+    return interview, svc.item_or_error(interview, number - 1)
+
+
+@interview_pages.put("/<int:interview_id>/items/<int:number>/draft")
+@login_required
+@draft_rate
+def save_draft(interview_id: int, number: int):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="expected a JSON object {\"files\": {...}}"), 400
+    try:
+        interview, current = _item_for_write(interview_id, number)
+        svc.save_task_draft(current, body.get("files"))
+    except svc.InterviewError as exc:
+        return jsonify(error=str(exc)), exc.status
+    return jsonify(saved_at=current.saved_at.isoformat() + "Z",
+                   seconds_left=svc.seconds_left(interview.deadline_at, utcnow()))
+
+
+@interview_pages.post("/<int:interview_id>/items/<int:number>/submissions")
+@login_required
+@work_rate
+def submit(interview_id: int, number: int):
+    back = url_for("interviews.item", interview_id=interview_id, number=number)
+    files = {key[5:]: value.replace("\r\n", "\n") for key, value in request.form.items()
+             if key.startswith("file:")}
+    try:
+        _interview, current = _item_for_write(interview_id, number)
+        submission = svc.submit_task(current_user, current, files or None,
+                                     request.form.get("mode", "run"))
+    except svc.InterviewError as exc:
+        return _refuse(exc, back)
+    panel = url_for("submissions.panel", submission_id=submission.id)
+    if _wants_json():
+        return jsonify(id=submission.id, status=submission.status, panel_url=panel), 202
+    return redirect(url_for("submissions.show", submission_id=submission.id), 303)
+
+
+@interview_pages.post("/<int:interview_id>/items/<int:number>/answer")
+@login_required
+def answer(interview_id: int, number: int):
+    back = url_for("interviews.item", interview_id=interview_id, number=number)
+    try:
+        _interview, current = _item_for_write(interview_id, number)
+        question = svc.question_of(current)
+        key = f"q:{question['id']}"
+        if question["type"] == "multiple":
+            value: object = [int(v) for v in request.form.getlist(key) if v.isdigit()]
+        elif question["type"] == "single":
+            raw = request.form.get(key, "")
+            value = int(raw) if raw.isdigit() else None
+        else:
+            value = request.form.get(key, "")
+        if value in (None, "", []):
+            raise svc.InterviewError("Choose or type an answer before saving it.", 422)
+        svc.save_answer(current, value)
+    except svc.InterviewError as exc:
+        return _refuse(exc, back)
+    if _wants_json():
+        return jsonify(saved_at=current.saved_at.isoformat() + "Z")
+    flash("Answer saved. You can change it until the time is up.", "info")
+    following = number + 1 if number < len(_interview.items) else number
+    return redirect(url_for("interviews.item", interview_id=interview_id, number=following), 303)
+
+
+@interview_pages.post("/<int:interview_id>/items/<int:number>/hint")
+@login_required
+def hint(interview_id: int, number: int):
+    back = url_for("interviews.item", interview_id=interview_id, number=number)
+    try:
+        _interview, current = _item_for_write(interview_id, number)
+        svc.take_hint(current)
+    except svc.InterviewError as exc:
+        return _refuse(exc, back)
+    return redirect(back + "#hints", 303)
+
+
+@interview_pages.post("/<int:interview_id>/items/<int:number>/time")
+@login_required
+def spent(interview_id: int, number: int):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="expected a JSON object {\"seconds\": n}"), 400
+    try:
+        _interview, current = _item_for_write(interview_id, number)
+        svc.add_time(current, body.get("seconds"))
+    except svc.InterviewError as exc:
+        return jsonify(error=str(exc)), exc.status
+    return "", 204
+
+
+@interview_pages.post("/<int:interview_id>/finish")
+@login_required
+def finish(interview_id: int):
+    interview = load_interview(interview_id, current_user)
+    if interview.status == "active":
+        finalize(interview.id, early=True)
+    return redirect(url_for("interviews.show", interview_id=interview_id), 303)
+
+
+@interview_pages.get("/<int:interview_id>/review/<int:number>")
+@login_required
+def review(interview_id: int, number: int):
+    interview = load_interview(interview_id, current_user)
+    if interview.status != "done":
+        abort(403, "Reference solutions and explanations open once the interview is over "
+                   "and graded.")
+    try:
+        current = svc.item_or_error(interview, number - 1)
+    except svc.InterviewError as exc:
+        return _refuse(exc)
+    row = interview.scorecard["items"][number - 1]
+    question = svc.question_of(current) if current.is_question else None
+    return render_template("interview_review.html", interview=interview, current=current,
+                           number=number, row=row, question=question,
+                           solution=current.challenge.folder("solution")
+                           if not current.is_question else {})

@@ -1,0 +1,2 @@
+"""Running the lab: `lab up`'s supervisor, the nginx front, gunicorn settings,
+/healthz and /metrics."""

@@ -1,0 +1,90 @@
+"""GET /healthz: database, broker, workers and Docker engine; 200 only when all are up.
+
+Anyone sees the verdict ({"status": "ok"} or "degraded", and the HTTP code); the checks
+behind it (worker names, engine errors) only an operator does: a signed-in admin, an
+admin's API token, or LAB_METRICS_TOKEN (lab.accounts.auth.is_operator)."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from lab.accounts.auth import is_operator
+from lab.extensions import db
+from worker.core.config import instance_redis_url
+
+health = Blueprint("health", __name__)
+
+
+def _check(fn) -> dict:
+    try:
+        detail = fn()
+        return {"ok": True, **({"detail": detail} if detail else {})}
+    except Exception as exc:  # noqa: BLE001 - health reports whatever went wrong
+        return {"ok": False, "error": str(exc)[:300]}
+
+
+def _database():
+    db.session.execute(text("SELECT 1"))
+
+
+def _redis():
+
+
+    return redis.Redis.from_url(instance_redis_url(current_app.config["LAB_SETTINGS"]),
+                                socket_timeout=1, socket_connect_timeout=1)
+
+
+def _heartbeats(client) -> dict[str, dict]:
+    """Worker name -> its last heartbeat (workers write them every sweep, with a TTL)."""
+    keys = list(client.scan_iter("lab:worker:*"))
+    beats = {}
+    for key, raw in zip(keys, client.mget(keys) if keys else [], strict=True):
+        try:
+            beats[key.decode().split(":", 2)[2]] = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+    return beats
+
+
+def _workers(beats: dict) -> list[str]:
+    if not beats:
+        raise RuntimeError("no grading worker has reported in the last minute")
+    return sorted(beats)
+
+
+def _docker(beats: dict) -> str:
+    """Asked of the workers: they run the sandboxes, the web needs no engine."""
+    if not beats:
+        raise RuntimeError("no worker to ask")
+    broken = {name: b.get("docker") for name, b in beats.items() if b.get("docker") != "ok"}
+    if len(broken) == len(beats):
+        raise RuntimeError("; ".join(f"{n}: {e}" for n, e in broken.items()))
+    return f"{len(beats) - len(broken)} of {len(beats)} workers reach their engine"
+
+
+@health.route("/livez")
+def livez():
+    """The web process answers and reaches its database (container health checks)."""
+    _database()
+    return jsonify(status="ok")
+
+
+@health.route("/healthz")
+def healthz():
+    client = _redis()
+    beats: dict[str, dict] = {}
+
+    def broker() -> None:
+        client.ping()
+        beats.update(_heartbeats(client))  # read once, judged twice below
+
+    checks = {"database": _check(_database), "broker": _check(broker)}
+    checks["workers"] = _check(lambda: _workers(beats))
+    checks["docker"] = _check(lambda: _docker(beats))
+    ok = all(c["ok"] for c in checks.values())
+    details = {"checks": checks} if is_operator() else {}
+    return jsonify(status="ok" if ok else "degraded", **details), 200 if ok else 503

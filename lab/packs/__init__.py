@@ -1,0 +1,2 @@
+"""Challenge packs: validation, verification in the sandbox, import and export, the
+instructor pages."""

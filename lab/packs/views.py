@@ -1,0 +1,105 @@
+"""Instructor pages (instructor and admin roles): packs and versions, uploads verified
+by a worker, and per-challenge statistics (kept by lab/stats/counting.py, read by
+lab/stats/query.py)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, defer
+
+from lab import task_queue
+from lab.accounts.auth import instructor_required
+from lab.extensions import db
+from lab.models import Challenge, Pack, PackUpload
+from lab.packs.archive import ZipRefused, check_entries
+from lab.stats.counting import window_start
+from lab.stats.query import challenge_stats
+from worker.core.queues import BUILD, VERIFY_UPLOAD_TASK
+
+instructor = Blueprint("instructor", __name__, url_prefix="/instructor")
+MAX_UPLOAD = 32 * 1024 * 1024
+
+
+WINDOWS = {"7": 7, "30": 30}  # ?days=: the last 7 or 30 UTC days; anything else: all
+
+
+@instructor.route("/")
+@instructor_required
+def index():
+    # The big columns (files, questions, prompts; upload bytes) are never shown here.
+    packs = db.session.scalars(select(Pack).options(defer(Pack.source))
+                               .order_by(Pack.name, Pack.version.desc())).all()
+    sizes = dict(db.session.execute(select(Challenge.pack_id, func.count())
+                                    .group_by(Challenge.pack_id)).all())
+    pack_name = request.args.get("pack", "")
+    days = WINDOWS.get(request.args.get("days", ""))
+    query = (select(Challenge).join(Challenge.pack)
+             .options(defer(Challenge.files), defer(Challenge.questions),
+                      defer(Challenge.prompt_md), defer(Challenge.explanation),
+                      contains_eager(Challenge.pack))
+             .order_by(Challenge.pack_id, Challenge.slug))
+    if pack_name:
+        query = query.where(Pack.name == pack_name)
+    challenges = db.session.scalars(query).all()
+    uploads = db.session.scalars(select(PackUpload).options(defer(PackUpload.data),
+                                                            defer(PackUpload.report))
+                                 .order_by(PackUpload.id.desc()).limit(20)).all()
+    stats = challenge_stats([c.id for c in challenges], window_start(days))
+    return render_template("instructor.html", packs=packs, sizes=sizes, challenges=challenges,
+                           uploads=uploads, stats=stats, days=days, pack_name=pack_name,
+                           pack_names=sorted({p.name for p in packs}))
+
+
+@instructor.route("/packs", methods=["POST"])
+@instructor_required
+def upload():
+
+    request.max_content_length = MAX_UPLOAD
+    file = request.files.get("pack")
+    if file is None or not file.filename:
+        abort(400, "Choose a pack zip to upload.")
+    data = file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        abort(413, f"The zip is over {MAX_UPLOAD // 2**20} MiB.")
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_entries(archive)
+    except zipfile.BadZipFile:
+        abort(400, f"{file.filename}: not a zip file.")
+    except ZipRefused as exc:
+        abort(400, f"{file.filename}: refused: {exc}")
+    row = PackUpload(user_id=current_user.id, filename=file.filename[:255], data=data)
+    db.session.add(row)
+    db.session.commit()
+    try:
+        task_queue.send_job(VERIFY_UPLOAD_TASK, [row.id], BUILD)
+    except Exception:  # noqa: BLE001 - the upload is stored; it can be re-queued
+        flash("The upload is stored, but no worker could be reached yet.")
+    return redirect(url_for("instructor.show_upload", upload_id=row.id), 303)
+
+
+@instructor.route("/uploads/<int:upload_id>")
+@instructor_required
+def show_upload(upload_id: int):
+    row = db.session.get(PackUpload, upload_id)
+    if row is None:
+        abort(404, "No such upload.")
+    return render_template("upload.html", upload=row)
+
+
+@instructor.route("/packs/<int:pack_id>/enabled", methods=["POST"])
+@instructor_required
+def set_enabled(pack_id: int):
+    pack = db.session.get(Pack, pack_id)
+    if pack is None:
+        abort(404, "No such pack.")
+    pack.enabled = request.form.get("enabled") == "1"
+    db.session.commit()
+    flash(f"{pack.name} version {pack.version} is {'enabled' if pack.enabled else 'disabled'}.")
+    return redirect(url_for("instructor.index"), 303)

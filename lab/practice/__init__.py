@@ -1,0 +1,1 @@
+"""Practice: the catalog, the challenge page and the candidate's progress."""

@@ -1,0 +1,2 @@
+"""Submit statistics: counted as results are stored, read by the dashboard, repaired
+from the submissions."""

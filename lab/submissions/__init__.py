@@ -1,0 +1,1 @@
+"""Submissions: Run and Submit, drafts, live results, history and diffs."""

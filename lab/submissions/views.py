@@ -1,0 +1,233 @@
+"""Run / Submit from the browser, live result panel, drafts, history and diffs."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
+
+from lab.extensions import db
+from lab.models import Challenge, Draft, Pack, Submission
+from lab.practice.catalog import challenge_or_404, refuse_during_interview
+from lab.ratelimit import draft_rate, work_rate
+from lab.submissions import push, service
+
+submissions = Blueprint("submissions", __name__)
+HISTORY_PAGE = 50
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+# What a status poll needs: not the submitted files, of the challenge only its kind and id.
+# A result panel is fetched or pushed often while a candidate waits, so it stays cheap.
+LIGHT = (defer(Submission.files),
+         joinedload(Submission.challenge).load_only(Challenge.slug, Challenge.kind, Challenge.pack_id)
+         .joinedload(Challenge.pack).load_only(Pack.name))
+
+
+def own_submission(submission_id: int, options: tuple = ()) -> Submission:
+    submission = db.session.get(Submission, submission_id, options=options)
+    if submission is None or (submission.user_id != current_user.id
+                              and not current_user.is_instructor):
+        abort(404, "No such submission.")
+    refuse_practice_result(current_user, submission)
+    return submission
+
+
+def refuse_practice_result(user, submission: Submission) -> None:
+    """A practice submission's result (tests, quiz answers and explanations) stays closed
+    while the viewer's running interview holds its challenge; the interview's own
+    submissions (interview_item_id set) stay open."""
+    if submission.interview_item_id is None:
+        refuse_during_interview(user, submission.challenge_id, submission.challenge.public_id,
+                                f"practice submission #{submission.id}")
+
+
+@submissions.route("/challenges/<pack>/<slug>/submissions", methods=["POST"])
+@login_required
+@work_rate
+def create(pack: str, slug: str):
+    challenge = challenge_or_404(pack, slug)
+    files = {key[5:]: value.replace("\r\n", "\n") for key, value in request.form.items()
+             if key.startswith("file:")}
+    mode = request.form.get("mode", "run")
+    try:
+        if files:
+            service.save_draft(current_user, challenge, files)
+        submission = service.create_submission(current_user, challenge, files, mode)
+    except service.SubmissionError as exc:
+        if _wants_json():
+            extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+            return jsonify(error=str(exc), **extra), exc.status, exc.headers()
+        return (render_template("error.html", error=exc, message=str(exc)), exc.status,
+                exc.headers())
+    panel = url_for("submissions.panel", submission_id=submission.id)
+    if _wants_json():
+        return jsonify(id=submission.id, status=submission.status, panel_url=panel,
+                       events_url=url_for("submissions.events", submission_id=submission.id)), 202
+    return redirect(url_for("submissions.show", submission_id=submission.id), 303)
+
+
+@submissions.route("/challenges/<pack>/<slug>/quiz", methods=["POST"])
+@login_required
+@work_rate
+def answer_quiz(pack: str, slug: str):
+    challenge = challenge_or_404(pack, slug)
+    if challenge.kind != "quiz":
+        abort(404, "This challenge is not a quiz.")
+    answers: dict[str, object] = {}
+    for question in challenge.questions:
+        key = f"q:{question['id']}"
+        if question["type"] == "multiple":
+            picked = request.form.getlist(key)
+            if picked:
+                answers[question["id"]] = [int(v) for v in picked if v.isdigit()]
+        elif question["type"] == "single":
+            value = request.form.get(key, "")
+            if value.isdigit():
+                answers[question["id"]] = int(value)
+        elif request.form.get(key, "").strip():
+            answers[question["id"]] = request.form[key]
+    try:
+        submission = service.create_quiz_submission(current_user, challenge, answers)
+    except service.SubmissionError as exc:
+        return render_template("error.html", error=exc, message=str(exc)), exc.status
+    return redirect(url_for("submissions.show", submission_id=submission.id), 303)
+
+
+@submissions.route("/submissions/<int:submission_id>")
+@login_required
+def show(submission_id: int):
+    submission = own_submission(submission_id)
+    return render_template("submission.html", submission=submission,
+                           view=service.public_result(submission))
+
+
+@submissions.route("/submissions/<int:submission_id>/panel")
+@login_required
+def panel(submission_id: int):
+    submission = own_submission(submission_id, LIGHT)
+    return render_template("_result_panel.html", submission=submission,
+                           view=service.public_result(submission))
+
+
+@submissions.route("/submissions/<int:submission_id>/events")
+@login_required
+def events(submission_id: int):
+    """Server-Sent Events: a `status` event with the rendered result panel now and at each
+    change, until the submission is done or 30 s pass (the browser then reconnects)."""
+    own_submission(submission_id, LIGHT)
+    settings = current_app.config["LAB_SETTINGS"]
+    release = push.take_wait_slot(settings.web_threads)
+    if release is None:
+        # Every spare thread already waits: the page falls back to polling the panel.
+        return Response("busy: poll the result panel\n", status=503, mimetype="text/plain",
+                        headers={"Retry-After": "1"})
+    db.session.close()  # no pooled connection is held while the stream waits
+
+    def status() -> tuple | None:
+        try:
+            return db.session.execute(select(Submission.status, Submission.verdict)
+                                      .where(Submission.id == submission_id)).first()
+        finally:
+            db.session.close()
+
+    def stream() -> Iterator[str]:
+        yield "retry: 1000\n\n"  # how soon the browser reconnects after the 30 s cap
+        for state in push.watch(settings, submission_id, status,
+                                lambda s: s is None or s[0] == "done", push.MAX_WAIT_SECONDS):
+            submission = db.session.get(Submission, submission_id, options=LIGHT)
+            if submission is None or state is None:
+                return
+            view = service.public_result(submission)
+            html = render_template("_result_panel.html", submission=submission, view=view)
+            db.session.close()
+            data = json.dumps({"status": view["status"], "verdict": view["verdict"], "html": html})
+            yield f"event: status\ndata: {data}\n\n"
+            if view["status"] == "done":
+                return
+
+    response = Response(stream_with_context(stream()), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    response.call_on_close(release)  # also when the client goes away mid-stream
+    return response
+
+
+@submissions.route("/challenges/<pack>/<slug>/draft", methods=["PUT"])
+@login_required
+@draft_rate
+def save_draft(pack: str, slug: str):
+    challenge = challenge_or_404(pack, slug)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="expected a JSON object {\"files\": {...}}"), 400
+    try:
+        draft = service.save_draft(current_user, challenge, body.get("files"))
+    except service.SubmissionError as exc:
+        return jsonify(error=str(exc)), exc.status
+    return jsonify(saved_at=draft.updated_at.isoformat() + "Z"), 200
+
+
+@submissions.route("/challenges/<pack>/<slug>/reset", methods=["POST"])
+@login_required
+def reset(pack: str, slug: str):
+    challenge = challenge_or_404(pack, slug)
+    service.save_draft(current_user, challenge, dict(challenge.starter))
+    return redirect(url_for("catalog.challenge", pack=pack, slug=slug), 303)
+
+
+@submissions.route("/challenges/<pack>/<slug>/history")
+@login_required
+def history(pack: str, slug: str):
+    """The candidate's submissions of the challenge, newest first, HISTORY_PAGE at a time
+    (?before=<id> pages back): read by the (user, challenge, id) index, so a long history
+    costs no more than a short one."""
+    challenge = challenge_or_404(pack, slug)
+    query = (select(Submission).options(defer(Submission.files), defer(Submission.result))
+             .where(Submission.user_id == current_user.id, Submission.challenge_id == challenge.id)
+             .order_by(Submission.id.desc()).limit(HISTORY_PAGE + 1))
+    before = request.args.get("before", type=int)
+    if before is not None:
+        query = query.where(Submission.id < before)
+    rows = db.session.scalars(query).all()
+    older = rows[HISTORY_PAGE - 1].id if len(rows) > HISTORY_PAGE else None
+    return render_template("history.html", challenge=challenge, rows=rows[:HISTORY_PAGE],
+                           older=older, paged=before is not None)
+
+
+@submissions.route("/submissions/<int:submission_id>/diff")
+@login_required
+def diff(submission_id: int):
+    """The submitted files against the candidate's current draft."""
+    submission = own_submission(submission_id)
+    challenge = submission.challenge
+    draft = db.session.scalar(select(Draft).where(Draft.user_id == current_user.id,
+                                                  Draft.challenge_id == challenge.id))
+    current = dict(challenge.starter)
+    if draft:
+        current.update(draft.files)
+    diffs = {}
+    for name in sorted(set(submission.files) | set(current)):
+        lines = list(difflib.unified_diff(
+            submission.files.get(name, "").splitlines(), current.get(name, "").splitlines(),
+            fromfile=f"submission #{submission.id}/{name}", tofile=f"draft/{name}", lineterm=""))
+        diffs[name] = lines
+    return render_template("diff.html", submission=submission, diffs=diffs)

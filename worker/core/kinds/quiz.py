@@ -1,0 +1,86 @@
+"""Scoring quiz answers: at submit time, without a container.
+
+The scoring core of the `quiz` kind (worker/core/kinds/__init__.py QuizKind); it imports nothing of
+Flask, so the worker and `lab grade` use it as they are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from worker.core.result import Result, TestResult
+
+QUESTION_TYPES = ("single", "multiple", "exact", "predict")
+
+
+class QuizError(ValueError):
+    """The answers cannot be read; the message says which question and why."""
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip()).casefold()
+
+
+def _norm_output(text: str) -> str:
+    """Outputs compare line by line, ignoring white space at line ends and around the whole."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().splitlines())
+
+
+def public_questions(questions: list[dict]) -> list[dict]:
+    """What a candidate may see before answering: no keys, no explanations."""
+    keep = ("id", "type", "prompt", "options", "snippet", "points", "topics")
+    return [{k: q[k] for k in keep if k in q} for q in questions]
+
+
+def parse_answers(questions: list[dict], answers: object) -> dict[str, object]:
+    if not isinstance(answers, dict):
+        raise QuizError("'answers' must be an object mapping question ids to answers")
+    ids = {q["id"] for q in questions}
+    unknown = set(answers) - ids
+    if unknown:
+        raise QuizError(f"unknown question id(s): {', '.join(sorted(map(str, unknown))[:5])}")
+    for q in questions:
+        value = answers.get(q["id"])
+        if value is None:
+            continue
+        if q["type"] == "single" and not (isinstance(value, int) and not isinstance(value, bool)
+                                          and 0 <= value < len(q["options"])):
+            raise QuizError(f"question {q['id']}: expected one option index below {len(q['options'])}")
+        if q["type"] == "multiple" and not (isinstance(value, list) and all(
+                isinstance(v, int) and 0 <= v < len(q["options"]) for v in value)):
+            raise QuizError(f"question {q['id']}: expected a list of option indexes")
+        if q["type"] in ("exact", "predict") and not (isinstance(value, str) and len(value) <= 2000):
+            raise QuizError(f"question {q['id']}: expected text (at most 2000 characters)")
+    return dict(answers)
+
+
+def is_correct(question: dict, value: object) -> bool:
+    key = question.get("answer")
+    kind = question["type"]
+    if value is None:
+        return False
+    if kind == "single":
+        return value == key
+    if kind == "multiple":
+        return sorted(set(value)) == sorted(set(key))
+    if kind == "exact":
+        accepted = key if isinstance(key, list) else [key]
+        return _norm(str(value)) in {_norm(str(a)) for a in accepted}
+    return _norm_output(str(value)) == _norm_output(str(key))
+
+
+def grade_quiz(questions: list[dict], answers: dict[str, object]) -> Result:
+    tests = []
+    for q in questions:
+        value = answers.get(q["id"])
+        ok = is_correct(q, value)
+        tests.append(TestResult(
+            name=q["id"], outcome="passed" if ok else "failed",
+            message="" if ok else ("not answered" if value is None else "not the right answer"),
+            duration=0.0, visibility="public", points=int(q.get("points", 1)),
+            intent=q["prompt"].strip().splitlines()[0][:200]))
+    score = sum(t.points for t in tests if t.outcome == "passed")
+    total = sum(t.points for t in tests)
+    passed = sum(t.outcome == "passed" for t in tests)
+    return Result(verdict="passed" if score == total else "failed", score=score, max_score=total,
+                  tests=tests, message=f"{passed} of {len(tests)} answers right")
