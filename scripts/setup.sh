@@ -72,12 +72,16 @@ fi
 .venv/bin/lab images build
 
 # The same staleness rule as `lab up` (lab/launcher.py): rebuilt when missing or older
-# than lab/static/src or the npm manifests.
+# than lab/static/src or the npm manifests.  That rule looks at dist/editor.js only; one
+# `npm run build` writes every bundle (package.json), so a missing dist/interview.js
+# (a tree built before it was bundled, or deleted by hand) forces the rebuild here.
 .venv/bin/python - <<'PY' || exit 3
 import sys
+from pathlib import Path
 from lab.launcher import LaunchError, build_editor_assets
 try:
-    print(f"setup: editor bundle: {build_editor_assets()}")
+    missing = not Path("lab/static/dist/interview.js").exists()
+    print(f"setup: editor bundles: {build_editor_assets(force=missing)}")
 except LaunchError as exc:
     sys.exit(f"setup: building the editor bundle failed: {exc}")
 PY
