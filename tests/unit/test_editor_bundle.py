@@ -1,8 +1,27 @@
-"""`lab up` rebuilds the editor bundle when its sources are newer than it."""
+"""The browser bundles: `lab up` rebuilds them when their sources are newer; one build
+writes both entries (editor, interview page) from lab/static/src, which holds nothing
+else; the templates load the built files; the CSRF token is read in one module."""
 
+import gzip
+import json
 import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
 
 from lab import launcher
+
+ROOT = Path(__file__).resolve().parents[2]
+STATIC = ROOT / "lab" / "static"
+SRC = STATIC / "src"
+ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
+ENTRIES = ("editor.js", "interview.js")
+# Gzipped ceilings, well above today's sizes (editor ~159 kB, interview ~1.2 kB): they
+# catch a dependency pulled in twice or CodeMirror leaking into the interview bundle.
+GZIP_LIMITS = {"editor.js": 180_000, "interview.js": 5_000}
 
 
 def test_bundle_is_stale_when_a_source_is_newer(tmp_path, monkeypatch):
@@ -21,3 +40,61 @@ def test_bundle_is_stale_when_a_source_is_newer(tmp_path, monkeypatch):
     assert launcher.build_editor_assets() == "present"
     os.utime(source, (3000, 3000))
     assert launcher._bundle_is_stale()
+
+
+def test_sources_are_flat_javascript_only():
+    # The staleness check globs lab/static/src without recursing, so a module in a
+    # subfolder could be edited without `lab up` noticing; CSS is served from lab/static.
+    entries = list(SRC.iterdir())
+    assert all(path.is_file() and path.suffix == ".js" for path in entries), entries
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    """The package.json build command, writing to a temporary folder with a metafile."""
+    if not ESBUILD.exists():
+        pytest.skip("node_modules missing (npm ci): the bundles cannot be built here")
+    out = tmp_path_factory.mktemp("dist")
+    script = json.loads((ROOT / "package.json").read_text())["scripts"]["build"]
+    args = shlex.split(script)
+    assert args[0] == "esbuild"
+    # esbuild takes the last of a repeated flag, so these override the script's outdir.
+    done = subprocess.run([str(ESBUILD), *args[1:], f"--outdir={out}", f"--metafile={out}/meta.json",
+                           "--log-level=warning"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return out, json.loads((out / "meta.json").read_text())
+
+
+def test_one_build_writes_both_bundles_within_size(build):
+    out, _ = build
+    sizes = {}
+    for name in ENTRIES:
+        data = (out / name).read_bytes()
+        sizes[name] = (len(data), len(gzip.compress(data, compresslevel=9)))
+    print("bundle sizes (bytes, gzipped):", sizes)
+    for name, (_, gzipped) in sizes.items():
+        assert gzipped <= GZIP_LIMITS[name], sizes
+
+
+def test_every_source_is_bundled_and_csrf_is_shared(build):
+    _, meta = build
+    inputs_of = {Path(output).name: {Path(p).name for p in info["inputs"] if "lab/static/src/" in p}
+                 for output, info in meta["outputs"].items() if output.endswith(".js")}
+    assert set(inputs_of) == set(ENTRIES)
+    assert set().union(*inputs_of.values()) == {p.name for p in SRC.glob("*.js")}
+    assert all("csrf.js" in inputs for inputs in inputs_of.values())
+
+
+def test_csrf_token_is_read_in_one_module():
+    readers = [p.name for p in SRC.glob("*.js") if "csrf_token" in p.read_text()]
+    assert readers == ["csrf.js"]
+
+
+def test_templates_load_built_scripts_and_served_css():
+    refs = set()
+    for template in (ROOT / "lab" / "templates").rglob("*.html"):
+        refs |= set(re.findall(r"url_for\('static', filename='([^']+)'\)", template.read_text()))
+    scripts = {ref for ref in refs if ref.endswith(".js")}
+    assert scripts == {f"dist/{name}" for name in ENTRIES}
+    for ref in refs - scripts:
+        assert not ref.startswith(("src/", "dist/")) and (STATIC / ref).is_file(), ref
