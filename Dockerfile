@@ -1,10 +1,13 @@
 # The lab's own image: web (gunicorn) and grading worker (Celery) from one image.
-# Stage 1 bundles the CodeMirror editor with npm + esbuild; stage 2 runs as non-root.
+# Stage 1 bundles the browser scripts (the CodeMirror editor, the interview page) with npm +
+# esbuild, as `npm run build` does for `lab up`; stage 2 runs as non-root.
 
 FROM node:20-slim AS editor
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+# src/ holds only what esbuild bundles; the hand-written CSS (lab/static/*.css) is served as
+# it is and comes with `COPY lab lab` below.
 COPY lab/static/src lab/static/src
 RUN npm run build
 

@@ -71,13 +71,13 @@ fi
 
 .venv/bin/lab images build
 
-# The same staleness rule as `lab up` (lab/ops/launcher.py): rebuilt when missing or older
-# than lab/static/src or the npm manifests.
+# The same staleness rule as `lab up` (lab/ops/launcher.py): rebuilt when a bundle is
+# missing or older than lab/static/src or the npm manifests.
 .venv/bin/python - <<'PY' || exit 3
 import sys
 from lab.ops.launcher import LaunchError, build_editor_assets
 try:
-    print(f"setup: editor bundle: {build_editor_assets()}")
+    print(f"setup: editor bundles: {build_editor_assets()}")
 except LaunchError as exc:
     sys.exit(f"setup: building the editor bundle failed: {exc}")
 PY

@@ -39,7 +39,9 @@ from lab.ops.proxy import ProxyError, listen_address, prepare
 from worker.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-EDITOR_BUNDLE = Path(__file__).parents[1] / "static" / "dist" / "editor.js"
+# Every bundle `npm run build` writes (package.json: one esbuild run, two entries).
+EDITOR_BUNDLES = tuple(Path(__file__).parents[1] / "static" / "dist" / name
+                       for name in ("editor.js", "interview.js"))
 
 
 class LaunchError(RuntimeError):
@@ -47,9 +49,9 @@ class LaunchError(RuntimeError):
 
 
 def build_editor_assets(force: bool = False) -> str:
-    """Bundle CodeMirror with npm + esbuild unless the bundle exists and is newer than
-    its sources (lab/static/src, package.json, package-lock.json)."""
-    if EDITOR_BUNDLE.exists() and not force and not _bundle_is_stale():
+    """Bundle CodeMirror with npm + esbuild unless every bundle exists and is newer than
+    the sources (lab/static/src, package.json, package-lock.json)."""
+    if not force and not _bundle_is_stale():
         return "present"
     if not (ROOT / "package.json").exists():
         return "no package.json: the editor falls back to plain text areas"
@@ -65,14 +67,15 @@ def build_editor_assets(force: bool = False) -> str:
 
 
 def _bundle_is_stale() -> bool:
-    built = EDITOR_BUNDLE.stat().st_mtime
-    sources = [*(ROOT / "lab" / "static" / "src").glob("*"),
+    if not all(bundle.exists() for bundle in EDITOR_BUNDLES):
+        return True
+    built = min(bundle.stat().st_mtime for bundle in EDITOR_BUNDLES)
+    sources = [*(path for path in (ROOT / "lab" / "static" / "src").rglob("*") if path.is_file()),
                ROOT / "package.json", ROOT / "package-lock.json"]
     return any(path.exists() and path.stat().st_mtime > built for path in sources)
 
 
 def _libc():
-
     return ctypes.CDLL(None, use_errno=True)
 
 

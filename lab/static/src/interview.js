@@ -1,8 +1,12 @@
-// Mock interview page: the countdown, resynchronised with the server, and the time an
-// item is on screen.  The server's clock decides; this only shows it.  Remaining time
-// is counted with performance.now(), which changing the computer's clock does not move.
-(function () {
-  "use strict";
+// Mock interview page (bundle entry: lab/static/dist/interview.js): the countdown,
+// resynchronised with the server, and the time an item is on screen.  The server's clock
+// decides; this only shows it.  Remaining time is counted with performance.now(), which
+// changing the computer's clock does not move.
+
+import { csrfToken } from "./csrf.js";
+
+// The script tag is deferred, so the page is parsed by the time this runs.
+function init() {
   const bar = document.getElementById("interview-clock");
   if (!bar) return;
   const totalEl = document.getElementById("clock-total");
@@ -63,10 +67,6 @@
   }
 
   let lastReport = performance.now();
-  function csrfToken() {
-    const input = document.querySelector('input[name="csrf_token"]');
-    return input ? input.value : "";
-  }
   function reportTime(keepalive) {
     const now = performance.now();
     const seconds = (now - lastReport) / 1000;
@@ -129,4 +129,6 @@
   setInterval(resync, RESYNC_MS);
   setInterval(() => reportTime(false), TIME_REPORT_MS);
   tick();
-})();
+}
+
+init();

@@ -1,0 +1,80 @@
+// Run / Submit without leaving the page: the form is posted with fetch (asking for
+// JSON), and the answer's URLs are followed into #result. Both buttons are disabled
+// while a request is out so one click is one submission.
+
+import { csrfToken } from "./csrf.js";
+import { SIGNED_OUT, errorMessageFrom } from "./http.js";
+import { followEvents, pollPanel, setText, showError, showStillWaiting } from "./results.js";
+
+export function handleRunSubmit({ form, runButton, submitButton, resultEl }) {
+  let pending = false;
+  let lastClicked = null; // fallback for browsers without SubmitEvent.submitter
+
+  for (const button of [runButton, submitButton]) {
+    if (button) button.addEventListener("click", () => (lastClicked = button));
+  }
+
+  function setPending(on) {
+    pending = on;
+    if (runButton) runButton.disabled = on;
+    if (submitButton) submitButton.disabled = on;
+    form.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  async function runOrSubmit(mode) {
+    setPending(true);
+    try {
+      const body = new FormData(form);
+      body.set("mode", mode);
+      let response;
+      try {
+        response = await fetch(form.action, {
+          method: "POST",
+          body,
+          headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+          credentials: "same-origin",
+        });
+      } catch (_) {
+        showError(resultEl, "Could not reach the server. Check your connection and try again.");
+        return;
+      }
+      if (response.redirected) {
+        showError(resultEl, SIGNED_OUT);
+        return;
+      }
+      if (!response.ok) {
+        showError(resultEl, await errorMessageFrom(response));
+        return;
+      }
+      let data = null;
+      try {
+        data = await response.json();
+      } catch (_) {
+        data = null;
+      }
+      if (!data || typeof data.panel_url !== "string") {
+        showError(resultEl, (data && data.error) || "Unexpected answer from the server.");
+        return;
+      }
+      setText(resultEl, mode === "submit" ? "Submitted, waiting for the grader…" : "Queued, waiting for the grader…");
+      const how = typeof data.events_url === "string" ? await followEvents(resultEl, data.events_url) : "fallback";
+      if (how === "fallback") await pollPanel(resultEl, data.panel_url);
+      else if (how === "timeout") showStillWaiting(resultEl);
+    } finally {
+      setPending(false);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (pending) return;
+    const submitter = event.submitter || lastClicked;
+    lastClicked = null;
+    const mode = submitter && submitter.value === "submit" ? "submit" : "run";
+    runOrSubmit(mode).catch((err) => {
+      console.error("Interview Lab editor: run failed", err);
+      showError(resultEl, "Something went wrong. Please try again.");
+      setPending(false);
+    });
+  });
+}
