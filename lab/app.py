@@ -135,7 +135,6 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-
         message = exc.description
         if isinstance(exc, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
             message = too_large_message()  # Werkzeug's own words do not say what the cap is
@@ -151,7 +150,6 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return jsonify(error=message, status=exc.code, **extra), exc.code, headers
         return render_template("error.html", error=exc, message=message), exc.code, headers
-
 
     celery_init_app(app)
     return app

@@ -140,7 +140,6 @@ def submit(interview_id: int, number: int):
 
 @interview_api.post("/interviews/<int:interview_id>/finish")
 def finish(interview_id: int):
-
     interview = load_interview(interview_id, g.api_user)
     if interview.status == "active":
         finalize(interview.id, early=True)

@@ -19,13 +19,10 @@ from lab.stats.repair import check, rebuild, tidy
 
 
 def _app():
-
     return create_app()
 
 
 def upgrade_database(app) -> None:
-
-
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
 
@@ -113,7 +110,6 @@ def users() -> None:
 def users_create(email: str, password: str, role: str) -> None:
     """Create an account."""
 
-
     if not re.match(EMAIL, email.strip()):
         click.echo(f"error: {email!r} is not an email address", err=True)
         sys.exit(2)
@@ -134,7 +130,6 @@ def users_create(email: str, password: str, role: str) -> None:
 @click.argument("email")
 def users_token(email: str) -> None:
     """Issue a new API token for EMAIL (the previous one stops working); printed last."""
-
 
     app = _app()
     upgrade_database(app)

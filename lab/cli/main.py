@@ -198,7 +198,6 @@ def up(host: str, port: int | None) -> None:
 
 
 def _register_admin_commands() -> None:
-
     main.add_command(content)
     main.add_command(db)
     main.add_command(users)

@@ -113,7 +113,6 @@ class _unpacked:
         if self.path.is_dir():
             return self.path
 
-
         self.tmp = tempfile.TemporaryDirectory(prefix="lab-pack-")
         try:
             return extract_pack_zip(self.path, Path(self.tmp.name))
@@ -152,7 +151,6 @@ def import_(path: Path) -> None:
               help="Default: NAME-vVERSION.zip")
 def export(name: str, version: int | None, output: Path | None) -> None:
     """Write pack NAME, as imported, to a zip."""
-
 
     app = _app()
     upgrade_database(app)
@@ -197,7 +195,6 @@ def content() -> None:
               help="A folder of packs (default: the bundled challenges).")
 def coverage(as_json: bool, path: Path | None) -> None:
     """Topic ids x challenges and quiz questions, and the topics nothing covers."""
-
 
     report = coverage_of(path or BUNDLED_PACKS)
     if as_json:

@@ -226,7 +226,6 @@ def _guarded_update(item: InterviewItem, now: datetime, **values) -> None:
 
 
 def save_task_draft(item: InterviewItem, files: object, now: datetime | None = None) -> None:
-
     if item.is_question:
         raise InterviewError("This item is a question: send an answer, not files.", 400)
     _require_open(item, now or utcnow())

@@ -32,8 +32,6 @@ def _database():
 
 
 def _redis():
-
-
     return redis.Redis.from_url(instance_redis_url(current_app.config["LAB_SETTINGS"]),
                                 socket_timeout=1, socket_connect_timeout=1)
 

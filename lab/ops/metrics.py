@@ -39,8 +39,6 @@ log = logging.getLogger(__name__)
 
 
 def _redis(settings):
-
-
     return redis.Redis.from_url(instance_redis_url(settings), socket_timeout=1,
                                 socket_connect_timeout=1)
 
@@ -99,7 +97,6 @@ class LabCollector:
         self.settings = settings
 
     def collect(self):
-
         client = _redis(self.settings)
         depth = GaugeMetricFamily("lab_queue_depth", "Tasks waiting per queue", labels=["queue"])
         raw: dict = {}

@@ -126,7 +126,6 @@ def _child(request: dict) -> dict:
 
 
 def main() -> None:
-
     request = json.loads(sys.stdin.buffer.read())
     ceiling = int(request["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))

@@ -41,7 +41,6 @@ EXAMPLES: dict[str, dict[str, str]] = {
             import re
             from collections import Counter
 
-
             def count_words(text):
                 return dict(Counter(w.lower() for w in re.findall(r"[A-Za-z0-9']+", text)))
         """),
@@ -49,13 +48,11 @@ EXAMPLES: dict[str, dict[str, str]] = {
             import re
             from collections import Counter
 
-
             def count_words(text):
                 return dict(Counter(re.findall(r"[A-Za-z0-9']+", text)))
         """),
         "tests/public/test_words_public.py": _d("""
             from words import count_words
-
 
             def test_simple():
                 assert count_words("a b a") == {"a": 2, "b": 1}
@@ -63,18 +60,15 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "tests/hidden/test_words_hidden.py": _d('''
             from words import count_words
 
-
             def test_case_is_ignored():
                 """Words differing only in case are one word"""
                 assert count_words("Go go GO") == {"go": 3}
-
 
             def test_empty_text():
                 """Empty text gives an empty dict, and words after it still count"""
                 result = count_words("")
                 assert type(result) is dict and result == {}
                 assert count_words("one") == {"one": 1}
-
 
             def test_punctuation_splits_words():
                 """Punctuation separates words; apostrophes stay inside them"""
@@ -96,7 +90,6 @@ EXAMPLES: dict[str, dict[str, str]] = {
 
             app = Flask(__name__)
 
-
             @app.get("/health")
             def health():
                 return jsonify(status="ok")
@@ -105,7 +98,6 @@ EXAMPLES: dict[str, dict[str, str]] = {
             from flask import Flask
 
             app = Flask(__name__)
-
 
             @app.get("/health")
             def health():
@@ -116,7 +108,6 @@ EXAMPLES: dict[str, dict[str, str]] = {
 
             from app import app
 
-
             def test_health():
                 assert http_client(app).get("/health").status_code == 200
         """),
@@ -125,12 +116,10 @@ EXAMPLES: dict[str, dict[str, str]] = {
 
             from app import app
 
-
             def test_body_is_json():
                 """The body is the JSON object {"status": "ok"}"""
                 response = http_client(app).get("/health")
                 assert response.is_json and response.get_json() == {"status": "ok"}
-
 
             def test_post_is_405():
                 """POST /health is refused with 405, and GET still works"""
@@ -166,23 +155,19 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "tests/public/test_image_public.py": _d("""
             from imagefacts import facts
 
-
             def test_app_runs():
                 assert facts()["probes"]["hello"]["exit_code"] == 0
         """),
         "tests/hidden/test_image_hidden.py": _d('''
             from imagefacts import facts
 
-
             def test_not_root():
                 """The image runs as a user other than root"""
                 assert facts()["config"]["User"] not in ("", "root", "0", "0:0")
 
-
             def test_exec_form_cmd():
                 """CMD uses the exec form"""
                 assert facts()["config"]["Cmd"] == ["python3", "/app/app.py"]
-
 
             def test_prints_greeting():
                 """Running the image prints its greeting"""

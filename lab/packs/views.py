@@ -58,7 +58,6 @@ def index():
 @instructor.route("/packs", methods=["POST"])
 @instructor_required
 def upload():
-
     request.max_content_length = MAX_UPLOAD
     file = request.files.get("pack")
     if file is None or not file.filename:

@@ -246,5 +246,4 @@ def window_start(days: int | None, today: date | None = None) -> date | None:
     if not days:
         return None
 
-
     return (today or utcnow().date()) - timedelta(days=days - 1)

@@ -45,7 +45,6 @@ def channel(submission_id: int) -> str:
 def _client(settings) -> Any:
     """One Redis client (and connection pool) per process and URL."""
 
-
     url = instance_redis_url(settings)
     with _clients_lock:
         client = _clients.get(url)

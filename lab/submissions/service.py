@@ -151,7 +151,6 @@ def create_submission(user: User, challenge: Challenge, files: object, mode: str
 def create_quiz_submission(user: User, challenge: Challenge, answers: object) -> Submission:
     """Quizzes are scored at once by their kind (worker/core/kinds/__init__.py), without a container."""
 
-
     try:
         payload = json.dumps(answers)
     except (TypeError, ValueError, RecursionError):

@@ -194,7 +194,6 @@ class SandboxPool:
             return self._client
 
     def _fill(self) -> None:
-
         while True:
             watch = engine_watch()
             if watch is not None and not watch.available():

@@ -56,7 +56,6 @@ def reclaim_orphans(app, client, me: str) -> int:
     more; how many were released.  Claims younger than DEAD_AFTER_SECONDS are left
     alone: their worker may not have beaten yet."""
 
-
     released = 0
     with app.app_context():
         try:
@@ -92,7 +91,6 @@ def reclaim_orphans(app, client, me: str) -> int:
 def start_heartbeat(app, beat: Callable[[], bool]) -> threading.Thread:
     """A thread that calls beat() (True: Redis took the heartbeat) every
     HEARTBEAT_EVERY_SECONDS and then takes over the runs of dead workers."""
-
 
     settings = app.config["LAB_SETTINGS"]
     client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2,

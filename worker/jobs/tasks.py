@@ -69,8 +69,6 @@ def backoff(retries: int) -> float:
 
 
 def core_challenge(challenge) -> CoreChallenge:
-
-
     # Only dockerfile challenges have probes; the others skip parsing their YAML.
     meta = (safe_yaml.load(challenge.files.get("challenge.yaml", ""),
                            f"{challenge.public_id}/challenge.yaml") or {}
@@ -100,7 +98,6 @@ def _claim(submission_id: int, stuck_after: float) -> str | None:
 
 
 def _store(submission_id: int, token: str, result: Result) -> bool:
-
     document = result.to_dict()
     stored = db.session.execute(
         update(Submission)
@@ -138,7 +135,6 @@ def _release(submission_id: int, token: str) -> None:
 
 @shared_task(name="lab.grade", bind=True, acks_late=True, reject_on_worker_lost=True)
 def grade_submission(self, submission_id: int) -> str:
-
     settings = current_app.config["LAB_SETTINGS"]
     watch = engine_watch()
     if watch is not None and not watch.available() and not _window_over(submission_id, settings):
@@ -302,8 +298,6 @@ def _heartbeat(app) -> bool:
     web containers have no engine of their own to ask); other workers take over the runs
     of a worker whose heartbeat expires (worker/jobs/liveness.py).  True if Redis took it."""
 
-
-
     settings = app.config["LAB_SETTINGS"]
     watch = engine_watch()
     if watch is not None:
@@ -328,7 +322,6 @@ def _heartbeat(app) -> bool:
 def start_pool(app) -> None:
     """Warm sandbox pool of this worker process (LAB_POOL_SIZE; 0: none), its counters
     pushed to Redis for /metrics.  Grading runs cold if the pool cannot start."""
-
 
     settings = app.config["LAB_SETTINGS"]
     # First the engine watch: the pool's fillers wait on it, and every change of the
@@ -375,7 +368,6 @@ def start_sweeper(app) -> threading.Thread:
 
 def verify_upload_now(upload_id: int) -> bool:
     """Extract, validate, verify and (when all holds) import an uploaded pack zip."""
-
 
     settings = current_app.config["LAB_SETTINGS"]
     claimed = db.session.execute(update(PackUpload).where(PackUpload.id == upload_id,

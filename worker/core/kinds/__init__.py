@@ -211,7 +211,6 @@ def load_any_challenge(path: str | Path) -> Challenge:
 
 
 def _kinds() -> dict[str, Kind]:
-
     return {"python": PytestKind("python"), "flask": PytestKind("flask"),
             "dockerfile": DockerfileKind(), "quiz": QuizKind()}
 
