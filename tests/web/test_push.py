@@ -16,6 +16,7 @@ from lab.extensions import db
 from lab.models import Submission
 from lab.submissions import push
 from tests.web.conftest import make_user
+from worker.jobs import tasks
 
 GOOD = "def retry(times, exceptions=(Exception,)):\n    return lambda f: f\n"
 CHALLENGE = "examples/retry-decorator"
@@ -140,7 +141,9 @@ def test_done_submission_and_wait_zero_answer_at_once(live, token):
 
 
 def test_a_lost_message_costs_at_most_one_recheck(live, token, monkeypatch):
-    monkeypatch.setattr(push, "publish_done", lambda *a, **k: False)  # the message never comes
+    # The message never comes.  Patched where the worker calls it: worker.jobs.tasks imports
+    # the function at module top, so a patch of the push module alone would not reach it.
+    monkeypatch.setattr(tasks, "publish_done", lambda *a, **k: False)
     sid = submit(live, token)
     store_later(live, sid, delay=0.2)
     response, took = timed_get(live.test_client(), f"/api/v1/submissions/{sid}?wait=10",
