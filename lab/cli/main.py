@@ -9,18 +9,7 @@ from pathlib import Path
 
 import click
 
-from lab.app import create_app
-from lab.cli.admin import db, echo_pack_error, seed_database, users
-from lab.cli.pack import content, pack
-from lab.ops.launcher import LaunchError, build_editor_assets, run_until_signalled, start_stack
-from lab.packs.problems import PackError
-from worker.core.challenge import ChallengeError
 from worker.core.config import ConfigError, load_settings
-from worker.core.grading import grade as grade_files
-from worker.core.images import build_runner_image
-from worker.core.kinds import get_kind, load_any_challenge
-from worker.core.reaper import reap
-from worker.core.sandbox import InfraError, connect
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 0, 1, 2, 3
 
@@ -93,6 +82,12 @@ def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> No
 
     A quiz is answered by one file, answers.json (question id -> answer), and needs no
     Docker engine."""
+    # late: each command loads only what it uses (the web app alone takes ~0.7 s)
+    from worker.core.challenge import ChallengeError
+    from worker.core.grading import grade as grade_files
+    from worker.core.kinds import get_kind, load_any_challenge
+    from worker.core.reaper import reap
+    from worker.core.sandbox import InfraError, connect
 
     settings = _settings()
     try:
@@ -141,6 +136,9 @@ def images() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even if the tagged image exists.")
 def images_build(how: str, force: bool) -> None:
     """Build the runner images that are missing."""
+    # late: each command loads only what it uses (the web app alone takes ~0.7 s)
+    from worker.core.images import build_runner_image
+    from worker.core.sandbox import InfraError, connect
 
     try:
         tag, what = build_runner_image(connect(), "python", how=how, force=force)
@@ -158,6 +156,9 @@ def sandbox() -> None:
 @sandbox.command("reap")
 def sandbox_reap() -> None:
     """Remove sandbox containers left by crashed or killed graders."""
+    # late: each command loads only what it uses (the web app alone takes ~0.7 s)
+    from worker.core.reaper import reap
+    from worker.core.sandbox import InfraError, connect
 
     try:
         removed = reap(connect(), _settings().reap_after_seconds)
@@ -177,6 +178,14 @@ def up(host: str, port: int | None) -> None:
     loads the bundled challenges.  A child that crashes is started again (the fifth crash
     of one within a minute stops the lab); Ctrl-C or SIGTERM stops every child process.
     """
+    # late: each command loads only what it uses (the web app alone takes ~0.7 s)
+    from lab.app import create_app
+    from lab.cli.admin import echo_pack_error, seed_database
+    from lab.ops.launcher import LaunchError, build_editor_assets, run_until_signalled, start_stack
+    from lab.packs.problems import PackError
+    from worker.core.images import build_runner_image
+    from worker.core.reaper import reap
+    from worker.core.sandbox import InfraError, connect
 
     settings = _settings()
     port = port or settings.port
@@ -198,6 +207,10 @@ def up(host: str, port: int | None) -> None:
 
 
 def _register_admin_commands() -> None:
+    # late: each command loads only what it uses (the web app alone takes ~0.7 s)
+    from lab.cli.admin import db, users
+    from lab.cli.pack import content, pack
+
     main.add_command(content)
     main.add_command(db)
     main.add_command(users)
