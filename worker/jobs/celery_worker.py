@@ -6,10 +6,9 @@ Needs only LAB_DATABASE_URL, LAB_REDIS_URL and a local Docker engine.
 from celery import signals
 from celery.concurrency.prefork import TaskPool as Prefork
 
-import worker.jobs.tasks  # noqa: F401  (registers the tasks under their names)
 from lab.app import create_app
 from lab.extensions import db
-from worker.jobs.tasks import start_pool, start_sweeper, stop_pool
+from worker.jobs.tasks import start_pool, start_sweeper, stop_pool  # also registers the tasks
 
 app = create_app()
 celery = app.extensions["celery"]
