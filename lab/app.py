@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -95,6 +96,10 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         SECRET_KEY=settings.secret_key or _instance_secret(settings.instance_path),
         SQLALCHEMY_DATABASE_URI=database_url(settings),
         MAX_CONTENT_LENGTH=settings.max_request_kb * 1024,
+        # A form field may be as large as the whole body: the body cap already bounds the
+        # memory, and a too-large file in a Run is then refused by the per-file check, in
+        # its words (name, size, limit), not by Werkzeug's 500 KB field default.
+        MAX_FORM_MEMORY_SIZE=settings.max_request_kb * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.cookie_secure == "1",
@@ -147,6 +152,9 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
             extra["retry_after"] = retry
             if "try again" not in message.lower():
                 message = f"{message} Try again in {in_words(retry)}."
+        if isinstance(exc, CSRFError):
+            # The editor refreshes its token (GET /session) and retries on this reason.
+            extra["reason"] = "csrf"
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return jsonify(error=message, status=exc.code, **extra), exc.code, headers
         return render_template("error.html", error=exc, message=message), exc.code, headers

@@ -123,6 +123,9 @@ class Draft(db.Model):
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"))
     files: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped by every save: an editor sends the version its text grew from, and a save
+    # based on an older one (another tab, a page restored by Back) is refused, not merged.
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Submission(db.Model):
@@ -296,6 +299,7 @@ class InterviewItem(db.Model):
     question_id: Mapped[str | None] = mapped_column(String(100))  # set for quiz questions
     weight: Mapped[float] = mapped_column(default=1.0)
     files: Mapped[dict | None] = mapped_column(JSON)  # task draft
+    draft_version: Mapped[int] = mapped_column(default=0, server_default="0")  # as Draft.version
     answer: Mapped[dict | None] = mapped_column(JSON)  # question: {"value": ...}
     saved_at: Mapped[datetime | None] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column()

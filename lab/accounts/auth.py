@@ -6,9 +6,21 @@ import functools
 import hmac
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,6 +32,7 @@ from lab.models import User, token_digest
 from lab.ratelimit import forget_failed_logins, login_per_account, login_per_address, signup_per_address
 
 auth = Blueprint("auth", __name__)
+WRONG_LOGIN = "Email or password is wrong."
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$"
 
 
@@ -156,9 +169,39 @@ def login():
         elif user.check_password(form.password.data):
             forget_failed_logins()
             login_user(user, remember=True)
+            if _asks_for_json():
+                return _session_state()
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("Email or password is wrong.")
+        form.password.errors.append(WRONG_LOGIN)
+    if _asks_for_json() and request.method == "POST":
+        # The editor's sign-in dialog (lab/static/src/session.js): what was wrong, in words.
+        problems = []
+        for name, errors in form.errors.items():
+            if errors[0] == WRONG_LOGIN:
+                problems.append(WRONG_LOGIN)
+            else:
+                problems.append(f"{form[name].label.text}: {errors[0]}")
+        return jsonify(error=" ".join(problems) or "Could not sign in."), 400
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+
+
+def _asks_for_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _session_state():
+    """Whether this browser is signed in, and its session's CSRF token now.  The editor
+    asks after a save or Run is refused for an ended session or a stale token (a sign-in
+    in another tab starts a new session), and retries with the new token instead of
+    failing; no-store, as the token belongs to this session only."""
+    response = jsonify(signed_in=current_user.is_authenticated, csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@auth.get("/session")
+def session_state():
+    return _session_state()
 
 
 @auth.route("/logout", methods=["POST"])

@@ -31,6 +31,7 @@ from lab.models import (
     newest_pack_ids,
     utcnow,
 )
+from lab.submissions.drafts import DraftConflict
 from lab.submissions.service import SubmissionError, clean_files, create_submission, refuse_when_busy
 from worker.core.kinds.quiz import QuizError, parse_answers
 
@@ -211,21 +212,34 @@ def _require_open(item: InterviewItem, now: datetime) -> None:
         raise InterviewError(state.reason, 409)
 
 
-def _guarded_update(item: InterviewItem, now: datetime, **values) -> None:
-    changed = db.session.execute(update(InterviewItem).where(_writable(item, now))
+def _guarded_update(item: InterviewItem, now: datetime, base_version: int | None = None,
+                   **values) -> None:
+    """One conditional write (see the module docstring); with `base_version`, it also
+    only matches while the task draft is still at that version (DraftConflict if not)."""
+    condition = _writable(item, now)
+    if base_version is not None:
+        condition = and_(condition, InterviewItem.draft_version == base_version)
+    changed = db.session.execute(update(InterviewItem).where(condition)
                                  .values(**values).execution_options(synchronize_session=False)
                                  ).rowcount
     if not changed:
         db.session.rollback()
         interview = db.session.get(Interview, item.interview_id)
         db.session.refresh(interview)
-        raise InterviewError(item_state(interview, item, now).reason
-                             or "This answer can no longer be changed.", 409)
+        db.session.refresh(item)
+        state = item_state(interview, item, now)
+        if state.open and base_version is not None:
+            raise DraftConflict(item.draft_version, dict(item.files or item.challenge.starter),
+                                item.saved_at)
+        raise InterviewError(state.reason or "This answer can no longer be changed.", 409)
     db.session.commit()
     db.session.refresh(item)
 
 
-def save_task_draft(item: InterviewItem, files: object, now: datetime | None = None) -> None:
+def save_task_draft(item: InterviewItem, files: object, now: datetime | None = None,
+                    base_version: int | None = None) -> None:
+    """Store the task's files as its next draft version; as lab/submissions/drafts.py,
+    a save based on an older version than the stored one raises DraftConflict."""
     if item.is_question:
         raise InterviewError("This item is a question: send an answer, not files.", 400)
     _require_open(item, now or utcnow())
@@ -235,7 +249,8 @@ def save_task_draft(item: InterviewItem, files: object, now: datetime | None = N
         raise InterviewError(str(exc), exc.status) from None
     merged = dict(item.files or item.challenge.starter)
     merged.update(cleaned)
-    _guarded_update(item, now or utcnow(), files=merged, saved_at=now or utcnow())
+    _guarded_update(item, now or utcnow(), base_version, files=merged, saved_at=now or utcnow(),
+                    draft_version=InterviewItem.draft_version + 1)
 
 
 def save_answer(item: InterviewItem, value: object, now: datetime | None = None) -> None:
@@ -276,6 +291,8 @@ def submit_task(user: User, item: InterviewItem, files: object, mode: str,
     except SubmissionError as exc:
         raise InterviewError(str(exc), exc.status, exc.retry_after) from None
     if files:
+        # Unconditional: the item's stored files are what gets graded, so they must be the
+        # ones this Run or Submit sent, whatever another tab saved.
         save_task_draft(item, files, now)
     if mode == "submit" or not files:
         # One more guarded write: it refuses after the deadline even with no files sent.

@@ -8,10 +8,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from lab.extensions import db
+from lab.http_cache import no_store
 from lab.interviews import service as svc
 from lab.interviews.finalize import complete_if_ready, earlier_attempts, finalize
 from lab.models import Interview, utcnow
 from lab.ratelimit import draft_rate, work_rate
+from lab.submissions.drafts import DraftConflict, parse_base_version
+from lab.submissions.service import SubmissionError
 from worker.core.kinds.quiz import public_questions
 
 interview_pages = Blueprint("interviews", __name__, url_prefix="/interviews")
@@ -107,7 +110,7 @@ def item(interview_id: int, number: int):
     question = None
     if current.is_question:
         question = public_questions([svc.question_of(current)])[0]
-    return render_template(
+    return no_store(render_template(
         "interview_item.html", interview=interview, current=current, number=number,
         state=state, question=question, section=interview.sections[current.section],
         seconds_left=svc.seconds_left(interview.deadline_at, now),
@@ -118,7 +121,7 @@ def item(interview_id: int, number: int):
         section_spec=interview.template.spec["sections"][current.section],
         runs_left=None if current.is_question or "runs_per_task" not in interview.template.spec
         else max(0, interview.template.spec["runs_per_task"] - svc.runs_used(current)),
-        public_tests=current.challenge.folder("tests/public") if not current.is_question else {})
+        public_tests=current.challenge.folder("tests/public") if not current.is_question else {}))
 
 
 def _item_for_write(interview_id: int, number: int):
@@ -135,10 +138,12 @@ def save_draft(interview_id: int, number: int):
         return jsonify(error="expected a JSON object {\"files\": {...}}"), 400
     try:
         interview, current = _item_for_write(interview_id, number)
-        svc.save_task_draft(current, body.get("files"))
-    except svc.InterviewError as exc:
+        svc.save_task_draft(current, body.get("files"), base_version=parse_base_version(body))
+    except DraftConflict as exc:
+        return jsonify(exc.as_json()), 409
+    except (svc.InterviewError, SubmissionError) as exc:
         return jsonify(error=str(exc)), exc.status
-    return jsonify(saved_at=current.saved_at.isoformat() + "Z",
+    return jsonify(saved_at=current.saved_at.isoformat() + "Z", version=current.draft_version,
                    seconds_left=svc.seconds_left(interview.deadline_at, utcnow()))
 
 
@@ -157,7 +162,8 @@ def submit(interview_id: int, number: int):
         return _refuse(exc, back)
     panel = url_for("submissions.panel", submission_id=submission.id)
     if _wants_json():
-        return jsonify(id=submission.id, status=submission.status, panel_url=panel), 202
+        return jsonify(id=submission.id, status=submission.status, panel_url=panel,
+                       draft_version=current.draft_version), 202
     return redirect(url_for("submissions.show", submission_id=submission.id), 303)
 
 

@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lab.extensions import db
+from lab.http_cache import no_store
 from lab.interviews.service import running_interview_with
 from lab.models import Pack
-from lab.submissions import service
+from lab.submissions import drafts, service
 from worker.core.kinds.quiz import public_questions
 
 catalog = Blueprint("catalog", __name__)
@@ -96,6 +97,7 @@ def challenge(pack: str, slug: str):
 
         return render_template("quiz.html", challenge=found, solved=solved,
                                questions=public_questions(found.questions))
-    return render_template(
-        "challenge.html", challenge=found, files=service.current_files(current_user, found),
-        public_tests=found.folder("tests/public"), starter=found.starter, solved=solved)
+    files, version = drafts.current_draft(current_user, found)
+    return no_store(render_template(
+        "challenge.html", challenge=found, files=files, draft_version=version,
+        public_tests=found.folder("tests/public"), starter=found.starter, solved=solved))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, defer
 
 from lab import task_queue
 from lab.extensions import db
-from lab.models import Challenge, Draft, Pack, Submission, User, utcnow
+from lab.models import Challenge, Pack, Submission, User, utcnow
 from worker.core.kinds import ANSWERS_FILE, get_kind, queue_for, quiz_challenge
 from worker.core.queues import GRADE_TASK
 from worker.core.submission import Rejected, check_submission
@@ -186,30 +186,6 @@ def enqueue(submission_id: int) -> bool:
                        .values(enqueued_at=utcnow()))
     db.session.commit()
     return True
-
-
-def save_draft(user: User, challenge: Challenge, files: object) -> Draft:
-    cleaned = clean_files(challenge, files)
-    draft = db.session.scalar(select(Draft).where(Draft.user_id == user.id,
-                                                  Draft.challenge_id == challenge.id))
-    if draft is None:
-        draft = Draft(user_id=user.id, challenge_id=challenge.id, files=cleaned)
-        db.session.add(draft)
-    else:
-        draft.files = cleaned
-        draft.updated_at = utcnow()
-    db.session.commit()
-    return draft
-
-
-def current_files(user: User, challenge: Challenge) -> dict[str, str]:
-    """The draft if there is one, else the starter."""
-    draft = db.session.scalar(select(Draft).where(Draft.user_id == user.id,
-                                                  Draft.challenge_id == challenge.id))
-    files = dict(challenge.starter)
-    if draft:
-        files.update({k: v for k, v in draft.files.items() if k in challenge.editable})
-    return files
 
 
 def user_marks(user: User) -> dict[int, str]:

@@ -26,7 +26,7 @@ from lab.extensions import db
 from lab.models import Challenge, Draft, Pack, Submission
 from lab.practice.catalog import challenge_or_404, refuse_during_interview
 from lab.ratelimit import draft_rate, work_rate
-from lab.submissions import push, service
+from lab.submissions import drafts, push, service
 
 submissions = Blueprint("submissions", __name__)
 HISTORY_PAGE = 50
@@ -69,9 +69,10 @@ def create(pack: str, slug: str):
     files = {key[5:]: value.replace("\r\n", "\n") for key, value in request.form.items()
              if key.startswith("file:")}
     mode = request.form.get("mode", "run")
+    draft_version = None
     try:
         if files:
-            service.save_draft(current_user, challenge, files)
+            draft_version = _save_with_run(challenge, files)
         submission = service.create_submission(current_user, challenge, files, mode)
     except service.SubmissionError as exc:
         if _wants_json():
@@ -82,8 +83,23 @@ def create(pack: str, slug: str):
     panel = url_for("submissions.panel", submission_id=submission.id)
     if _wants_json():
         return jsonify(id=submission.id, status=submission.status, panel_url=panel,
-                       events_url=url_for("submissions.events", submission_id=submission.id)), 202
+                       events_url=url_for("submissions.events", submission_id=submission.id),
+                       draft_version=draft_version), 202
     return redirect(url_for("submissions.show", submission_id=submission.id), 303)
+
+
+def _save_with_run(challenge: Challenge, files: dict[str, str]) -> int | None:
+    """A Run or Submit also stores its files as the draft, based on the version the page
+    sent (the form's draft_version).  If another tab saved since, the stored draft is
+    kept: the Run still grades the files sent, and the editor's next autosave meets the
+    conflict and offers both texts.  The new version, or None when nothing was stored."""
+    base = request.form.get("draft_version", "")
+    try:
+        saved = drafts.save_draft(current_user, challenge, files,
+                                  int(base) if base.isdigit() else None)
+    except drafts.DraftConflict:
+        return None
+    return saved.version
 
 
 @submissions.route("/challenges/<pack>/<slug>/quiz", methods=["POST"])
@@ -180,17 +196,20 @@ def save_draft(pack: str, slug: str):
     if not isinstance(body, dict):
         return jsonify(error="expected a JSON object {\"files\": {...}}"), 400
     try:
-        draft = service.save_draft(current_user, challenge, body.get("files"))
+        draft = drafts.save_draft(current_user, challenge, body.get("files"),
+                                  drafts.parse_base_version(body))
+    except drafts.DraftConflict as exc:
+        return jsonify(exc.as_json()), 409
     except service.SubmissionError as exc:
         return jsonify(error=str(exc)), exc.status
-    return jsonify(saved_at=draft.updated_at.isoformat() + "Z"), 200
+    return jsonify(saved_at=draft.updated_at.isoformat() + "Z", version=draft.version), 200
 
 
 @submissions.route("/challenges/<pack>/<slug>/reset", methods=["POST"])
 @login_required
 def reset(pack: str, slug: str):
     challenge = challenge_or_404(pack, slug)
-    service.save_draft(current_user, challenge, dict(challenge.starter))
+    drafts.save_draft(current_user, challenge, dict(challenge.starter))
     return redirect(url_for("catalog.challenge", pack=pack, slug=slug), 303)
 
 

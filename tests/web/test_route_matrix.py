@@ -39,6 +39,7 @@ EXPECTED = {
     "instructor.show_upload": (302, 403, 200, 200),
     "auth.signup": (200, 200, 200, 200),
     "auth.login": (200, 200, 200, 200),
+    "auth.session_state": (200, 200, 200, 200),  # says whether signed in; no data
     "api.list_challenges": (401, 200, 200, 200),
     "api.get_challenge": (401, 200, 200, 200),
     "api.get_submission": (401, 200, 404, 404),  # only the owner sees a submission via the API
