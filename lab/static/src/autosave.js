@@ -1,33 +1,91 @@
 // Drafts: the files are saved with a PUT to the form's data-draft-url shortly after the
-// typing stops, retried with backoff when a save fails, and flushed (keepalive) when
-// the page is hidden so closing the tab does not lose the last edits. #save-status
-// says where things stand.
+// typing stops, and flushed (keepalive) when the page is hidden.  Nothing typed is lost:
+//   * each save names the version it grew from (data-draft-version); a save the server
+//     refuses as stale (409 with the stored text: another tab, a page from Back) shows
+//     both versions and lets the person choose (conflict.js), never overwrites;
+//   * until a save covers the latest edit, a copy stays in this browser (localStorage)
+//     and is offered back when the page opens again;
+//   * an ended session or a stale CSRF token is recovered on the page (session.js);
+//   * a refusal that cannot change by retrying (too large, not text) is said once, in
+//     the server's words, and nothing is sent again until the next edit;
+//   * network errors and server trouble are retried with backoff.
+// #save-status says where things stand.
 
+import { askWhichVersion } from "./conflict.js";
 import { csrfToken } from "./csrf.js";
 import { errorMessageFrom } from "./http.js";
+import { sendKeepingSession, sessionProblem } from "./session.js";
 
 const SAVE_DEBOUNCE_MS = 800;
+const BACKUP_DEBOUNCE_MS = 400;
 const SAVE_RETRY_FIRST_MS = 1000;
 const SAVE_RETRY_MAX_MS = 30000;
 const KEEPALIVE_BODY_LIMIT = 60000; // browsers cap keepalive bodies at 64 KiB
+const BACKUP_PREFIX = "lab-unsaved:";
+const PERMANENT = new Set([400, 413, 422]); // the same text would be refused again
 
-// `snapshot()` returns {filename: text} for every editor. Returns `noteChange`, to call
-// after each edit. Without a draft URL nothing is ever sent.
-export function startAutosave({ form, draftUrl, statusEl, snapshot }) {
+// `snapshot()` returns {filename: text} for every editor; `replaceFiles(files)` puts
+// texts into the editors.  Returns { noteChange, restoreUnsaved, adoptVersion }.
+export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles }) {
   let changeCount = 0; // bumped on every edit
   let savedCount = 0; // changeCount covered by the last successful save
   let saveTimer = null;
+  let backupTimer = null;
   let saveInFlight = false;
   let retryDelay = 0;
+  let refused = false; // a permanent refusal: wait for the next edit
+  let choosing = false; // two versions on screen: wait for the person's choice
+  let baseVersion = parseInt(form.getAttribute("data-draft-version") || "0", 10) || 0;
+  const versionInput = form.querySelector('input[name="draft_version"]');
+  const backupKey = BACKUP_PREFIX + draftUrl;
 
   function say(text) {
     if (statusEl) statusEl.textContent = text;
   }
 
+  // The version later saves and the Run form (draft_version) are based on.
+  function adoptVersion(version) {
+    if (typeof version !== "number") return;
+    baseVersion = version;
+    form.setAttribute("data-draft-version", String(version));
+    if (versionInput) versionInput.value = String(version);
+  }
+
+  function keepBackup(files) {
+    try {
+      localStorage.setItem(backupKey, JSON.stringify({ files: files || snapshot(), base: baseVersion }));
+    } catch (_) {
+      /* storage full or disabled: the server save is still tried */
+    }
+  }
+
+  function dropBackup() {
+    clearTimeout(backupTimer);
+    try {
+      localStorage.removeItem(backupKey);
+    } catch (_) {
+      /* nothing to drop */
+    }
+  }
+
+  function readBackup() {
+    try {
+      const data = JSON.parse(localStorage.getItem(backupKey) || "null");
+      if (data && typeof data.files === "object" && typeof data.base === "number") return data;
+    } catch (_) {
+      /* unreadable: ignored */
+    }
+    return null;
+  }
+
   function draftRequest(body, keepalive) {
     return fetch(draftUrl, {
       method: "PUT",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": csrfToken(form),
+      },
       body,
       credentials: "same-origin",
       keepalive,
@@ -42,76 +100,152 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot }) {
 
   async function saveNow() {
     saveTimer = null;
-    if (!draftUrl || saveInFlight || savedCount === changeCount) return;
+    if (!draftUrl || saveInFlight || refused || choosing || savedCount === changeCount) return;
     saveInFlight = true;
     const covering = changeCount;
-    const body = JSON.stringify({ files: snapshot() });
+    const files = snapshot();
+    const body = JSON.stringify({ files, base_version: baseVersion });
+    keepBackup(files);
     say("Saving…");
-    let ok = false;
+    let response = null;
     try {
-      const response = await draftRequest(body, false);
-      // A redirect means the session ended (login page): the draft was not stored.
-      ok = response.ok && !response.redirected;
-      if (response.status === 409) {
-        // The server's clock ended the time for this work (mock interviews): retrying
-        // cannot help, so say why and stop.
-        saveInFlight = false;
-        savedCount = changeCount;
-        say(await errorMessageFrom(response));
-        return;
-      }
+      response = await sendKeepingSession(() => draftRequest(body, false), say);
     } catch (_) {
-      ok = false; // network error
+      response = null; // network error
     }
     saveInFlight = false;
-    if (ok) {
+    await handleAnswer(response, covering);
+  }
+
+  async function handleAnswer(response, covering) {
+    if (response && response.ok && !response.redirected) {
+      let data = {};
+      try {
+        data = await response.json();
+      } catch (_) {
+        data = {};
+      }
+      adoptVersion(data.version);
       retryDelay = 0;
       if (covering > savedCount) savedCount = covering;
       if (savedCount === changeCount) {
+        dropBackup();
         say("Saved");
       } else if (saveTimer === null) {
-        // Edited while the request was out and no save is queued: send the rest.
-        scheduleSave(SAVE_DEBOUNCE_MS);
+        scheduleSave(SAVE_DEBOUNCE_MS); // edited while the request was out
       }
+      return;
+    }
+    if (response && response.status === 409) {
+      let data = null;
+      try {
+        data = await response.clone().json();
+      } catch (_) {
+        data = null;
+      }
+      if (data && data.conflict) {
+        await chooseVersion(data.conflict);
+        return;
+      }
+      // The server's clock ended the time for this work (mock interviews): retrying
+      // cannot help, so say why and stop.
+      savedCount = changeCount;
+      dropBackup();
+      say(await errorMessageFrom(response));
+      return;
+    }
+    // A session refusal that outlived the recovery (or came from the keepalive save,
+    // which does not recover): retry; the next save signs in again.
+    const sessionRefused = response ? (await sessionProblem(response)) !== null : false;
+    if (response && !sessionRefused && PERMANENT.has(response.status)) {
+      refused = true;
+      retryDelay = 0;
+      say(`Not saved: ${await errorMessageFrom(response)}`);
+      return;
+    }
+    say("Not saved — retrying");
+    retryDelay = retryDelay ? Math.min(retryDelay * 2, SAVE_RETRY_MAX_MS) : SAVE_RETRY_FIRST_MS;
+    // A later edit may already have queued a sooner save; the retry replaces it, and
+    // whichever request goes out snapshots the latest text.
+    scheduleSave(retryDelay);
+  }
+
+  // `theirs`: {version, files, saved_at} stored on the server; `mine`: this editor's
+  // text, or the browser's unsaved copy when the page opens with one.
+  async function chooseVersion(theirs, mine = null, mineLabel = "") {
+    choosing = true;
+    say("Not saved — two versions, choose one");
+    const choice = await askWhichVersion({
+      form,
+      mine: mine || snapshot(),
+      theirs: theirs.files,
+      savedAt: theirs.saved_at,
+      mineLabel,
+    });
+    choosing = false;
+    adoptVersion(theirs.version);
+    if (choice === "theirs") {
+      replaceFiles(theirs.files);
+      clearTimeout(saveTimer);
+      saveTimer = null;
+      savedCount = changeCount;
+      dropBackup();
+      say("Saved");
     } else {
-      say("Not saved — retrying");
-      retryDelay = retryDelay ? Math.min(retryDelay * 2, SAVE_RETRY_MAX_MS) : SAVE_RETRY_FIRST_MS;
-      // A later edit may already have queued a sooner save; the retry replaces it,
-      // and whichever request goes out snapshots the latest text.
-      scheduleSave(retryDelay);
+      if (mine) replaceFiles(mine);
+      if (savedCount === changeCount) changeCount += 1; // nothing new typed: still send it
+      scheduleSave(0);
     }
   }
 
   function noteChange() {
     changeCount += 1;
+    refused = false;
+    clearTimeout(backupTimer);
+    backupTimer = setTimeout(() => {
+      if (savedCount !== changeCount) keepBackup();
+    }, BACKUP_DEBOUNCE_MS);
     // While retrying after a failure keep the backoff; the retry sends the latest text.
     if (retryDelay === 0) scheduleSave(SAVE_DEBOUNCE_MS);
   }
 
+  // After the editors exist: a copy left by an earlier visit whose save never arrived.
+  // Based on the version this page shows, it is simply put back and saved; based on an
+  // older one, the person chooses between it and what the server has now.
+  function restoreUnsaved() {
+    if (!draftUrl) return;
+    const backup = readBackup();
+    if (!backup) return;
+    const current = snapshot();
+    const names = Object.keys(backup.files).filter((name) => name in current);
+    if (!names.some((name) => backup.files[name] !== current[name])) {
+      dropBackup();
+      return;
+    }
+    const unsaved = {};
+    for (const name of names) unsaved[name] = String(backup.files[name]);
+    if (backup.base === baseVersion) {
+      replaceFiles(unsaved);
+      say("Restored unsaved changes kept in this browser");
+      return;
+    }
+    chooseVersion({ version: baseVersion, files: current, saved_at: null }, unsaved,
+      "Use the unsaved copy kept in this browser");
+  }
+
   function saveOnHide() {
-    if (!draftUrl || savedCount === changeCount) return;
+    if (!draftUrl || refused || choosing || savedCount === changeCount) return;
     clearTimeout(saveTimer);
     saveTimer = null;
     const covering = changeCount;
-    const body = JSON.stringify({ files: snapshot() });
+    const files = snapshot();
+    keepBackup(files); // if the request does not make it, the next visit offers this copy
+    const body = JSON.stringify({ files, base_version: baseVersion });
     const keepalive = new Blob([body]).size <= KEEPALIVE_BODY_LIMIT;
     say("Saving…");
     draftRequest(body, keepalive).then(
-      (response) => {
-        if (response.ok && !response.redirected) {
-          retryDelay = 0;
-          if (covering > savedCount) savedCount = covering;
-          if (savedCount === changeCount) say("Saved");
-          else if (saveTimer === null) scheduleSave(SAVE_DEBOUNCE_MS);
-        } else {
-          say("Not saved — retrying");
-          scheduleSave(SAVE_RETRY_FIRST_MS);
-        }
-      },
-      () => {
-        say("Not saved — retrying");
-        scheduleSave(SAVE_RETRY_FIRST_MS);
-      },
+      (response) => handleAnswer(response, covering),
+      () => handleAnswer(null, covering),
     );
   }
 
@@ -119,5 +253,5 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot }) {
     if (document.visibilityState === "hidden") saveOnHide();
   });
 
-  return noteChange;
+  return { noteChange, restoreUnsaved, adoptVersion };
 }

@@ -11,7 +11,9 @@
 //   * autocomplete / bracket closing toggles (remembered in localStorage)
 //     -- editor-options.js;
 //   * Ctrl/Cmd-Enter runs the public tests, Ctrl/Cmd-Shift-Enter submits -- shortcuts.js;
-//   * drafts are autosaved with a PUT to the form's data-draft-url -- autosave.js;
+//   * drafts are autosaved with a PUT to the form's data-draft-url, versioned, kept in
+//     the browser until saved, across an ended session -- autosave.js, conflict.js,
+//     session.js;
 //   * Run / Submit go through fetch (run-submit.js) and the result panel is pushed into
 //     #result by Server-Sent Events, polled when EventSource is missing or the stream
 //     fails (results.js);
@@ -47,7 +49,7 @@ function init() {
   // The tabs own the file list that autosave, the options and the reset button read.
   const tabs = createFileTabs(form, textareas[0]);
   const { files } = tabs;
-  const noteChange = startAutosave({
+  const drafts = startAutosave({
     form,
     draftUrl: form.getAttribute("data-draft-url") || "",
     statusEl: document.getElementById("save-status"),
@@ -55,6 +57,14 @@ function init() {
       const out = {};
       for (const file of files) out[file.name] = file.view.state.doc.toString();
       return out;
+    },
+    replaceFiles(texts) {
+      for (const file of files) {
+        if (!Object.prototype.hasOwnProperty.call(texts, file.name)) continue;
+        const doc = file.view.state.doc;
+        const text = String(texts[file.name]);
+        if (doc.toString() !== text) file.view.dispatch({ changes: { from: 0, to: doc.length, insert: text } });
+      }
     },
   });
 
@@ -68,7 +78,7 @@ function init() {
         name,
         parent: pane,
         extras: [...options.extensions(), runKeys],
-        onChange: noteChange,
+        onChange: drafts.noteChange,
       });
     } catch (err) {
       // Leave this file as a plain textarea rather than lose it.
@@ -84,8 +94,15 @@ function init() {
 
   options.bind(() => files.map((file) => file.view));
   handleResetToStarter(document.getElementById("reset-starter"), document.getElementById("starter-files"), files);
-  handleRunSubmit({ form, runButton, submitButton, resultEl });
+  handleRunSubmit({ form, runButton, submitButton, resultEl, onDraftVersion: drafts.adoptVersion });
+  drafts.restoreUnsaved();
 }
+
+// A page brought back from the back/forward cache shows the text it had when it was
+// left; the server may have a newer draft since, so load the page again.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && document.getElementById("solve-form")) window.location.reload();
+});
 
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", init);

@@ -4,9 +4,11 @@
 
 import { csrfToken } from "./csrf.js";
 import { SIGNED_OUT, errorMessageFrom } from "./http.js";
+import { sendKeepingSession, sessionProblem } from "./session.js";
 import { followEvents, pollPanel, setText, showError, showStillWaiting } from "./results.js";
 
-export function handleRunSubmit({ form, runButton, submitButton, resultEl }) {
+// `onDraftVersion(version)` is told the draft version the Run stored its files as.
+export function handleRunSubmit({ form, runButton, submitButton, resultEl, onDraftVersion = () => {} }) {
   let pending = false;
   let lastClicked = null; // fallback for browsers without SubmitEvent.submitter
 
@@ -24,21 +26,26 @@ export function handleRunSubmit({ form, runButton, submitButton, resultEl }) {
   async function runOrSubmit(mode) {
     setPending(true);
     try {
-      const body = new FormData(form);
-      body.set("mode", mode);
-      let response;
-      try {
-        response = await fetch(form.action, {
+      // Built at each try: after a new sign-in the form's csrf_token input holds the
+      // new session's token, and the form field is what the server checks first.
+      const send = () => {
+        const body = new FormData(form);
+        body.set("mode", mode);
+        return fetch(form.action, {
           method: "POST",
           body,
           headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
           credentials: "same-origin",
         });
+      };
+      let response;
+      try {
+        response = await sendKeepingSession(send, (text) => setText(resultEl, text));
       } catch (_) {
         showError(resultEl, "Could not reach the server. Check your connection and try again.");
         return;
       }
-      if (response.redirected) {
+      if (response.redirected || (await sessionProblem(response)) !== null) {
         showError(resultEl, SIGNED_OUT);
         return;
       }
@@ -56,6 +63,7 @@ export function handleRunSubmit({ form, runButton, submitButton, resultEl }) {
         showError(resultEl, (data && data.error) || "Unexpected answer from the server.");
         return;
       }
+      if (typeof data.draft_version === "number") onDraftVersion(data.draft_version);
       setText(resultEl, mode === "submit" ? "Submitted, waiting for the grader…" : "Queued, waiting for the grader…");
       const how = typeof data.events_url === "string" ? await followEvents(resultEl, data.events_url) : "fallback";
       if (how === "fallback") await pollPanel(resultEl, data.panel_url);
