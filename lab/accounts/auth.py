@@ -194,7 +194,7 @@ def _session_state():
     asks after a save or Run is refused for an ended session or a stale token (a sign-in
     in another tab starts a new session), and retries with the new token instead of
     failing; no-store, as the token belongs to this session only."""
-    response = jsonify(signed_in=current_user.is_authenticated, csrf_token=generate_csrf())
+    response = jsonify(signed_in=current_user.is_authenticated, token=generate_csrf())
     response.headers["Cache-Control"] = "no-store"
     return response
 

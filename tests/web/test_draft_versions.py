@@ -168,7 +168,7 @@ def test_an_ended_session_can_sign_in_again_from_the_editor(app, candidate):
     state = browser.get("/session")
     assert state.headers["Cache-Control"] == "no-store"
     assert state.get_json()["signed_in"] is False
-    token = state.get_json()["csrf_token"]
+    token = state.get_json()["token"]
     wrong = browser.post("/login", data={"email": "again@example.com", "password": "nope",
                                          "csrf_token": token},
                          headers={"Accept": "application/json"})
@@ -181,7 +181,7 @@ def test_an_ended_session_can_sign_in_again_from_the_editor(app, candidate):
                                              "csrf_token": token},
                              headers={"Accept": "application/json"})
     assert signed_in.status_code == 200 and signed_in.get_json()["signed_in"] is True
-    fresh = signed_in.get_json()["csrf_token"]
+    fresh = signed_in.get_json()["token"]
     saved = browser.put(f"{PAGE}/draft", json={"files": {"solution.py": "kept\n"}},
                         headers={"X-CSRFToken": fresh})
     assert saved.status_code == 200 and _stored(app) == ("kept\n", 1)

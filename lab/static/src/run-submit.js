@@ -26,7 +26,7 @@ export function handleRunSubmit({ form, runButton, submitButton, resultEl, onDra
   async function runOrSubmit(mode) {
     setPending(true);
     try {
-      // Built at each try: after a new sign-in the form's csrf_token input holds the
+      // Built at each try: after a new sign-in the form's token input holds the
       // new session's token, and the form field is what the server checks first.
       const send = () => {
         const body = new FormData(form);

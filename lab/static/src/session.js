@@ -7,14 +7,10 @@
 // in again in a dialog on this page when it has none, and sends the request once more.
 // The page's code stays in the editors the whole time.
 
+import { CSRF_FIELD, setCsrfToken } from "./csrf.js";
+
 const STATE_URL = "/session";
 const LOGIN_URL = "/login";
-
-// Every csrf_token input on the page gets the new token, so later form posts (Reset,
-// Log out, the no-JavaScript fallbacks) carry the session's token too.
-function adoptToken(token) {
-  for (const input of document.querySelectorAll('input[name="csrf_token"]')) input.value = token;
-}
 
 async function sessionState() {
   const response = await fetch(STATE_URL, {
@@ -24,7 +20,7 @@ async function sessionState() {
   });
   if (!response.ok) throw new Error(`session state: ${response.status}`);
   const state = await response.json();
-  adoptToken(state.csrf_token);
+  setCsrfToken(state.token);
   return state;
 }
 
@@ -75,11 +71,11 @@ function signInAgain() {
       const button = form.querySelector("button");
       button.disabled = true;
       try {
-        const { csrf_token: token } = await sessionState();
+        const { token } = await sessionState();
         const body = new URLSearchParams({
           email: form.elements.email.value,
           password: form.elements.password.value,
-          csrf_token: token,
+          [CSRF_FIELD]: token,
         });
         const response = await fetch(LOGIN_URL, {
           method: "POST",
@@ -94,7 +90,7 @@ function signInAgain() {
           data = null;
         }
         if (response.ok && data && data.signed_in) {
-          adoptToken(data.csrf_token);
+          setCsrfToken(data.token);
           dialog.close();
           dialog.remove();
           signingIn = null;
