@@ -182,7 +182,8 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
         client = connect()
     except InfraError as exc:
         raise SetupError(str(exc)) from None
-    image = load_settings().runner_image or runner_image_tag("python")  # the image grade() uses
+    settings = load_settings()
+    image = settings.runner_image or runner_image_tag("python")  # the image grade() uses
     if not image_exists(client, image):
         raise SetupError(f"the runner image {image} is missing: run `lab images build`")
 
@@ -197,6 +198,8 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
     bare_argv = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir]
     docker_argv = [
         docker_cli, "run", "--rm", "--network", "none",
+        # the same runtime as the lab's sandboxes (LAB_RUNTIME), so the floor compares alike
+        *(["--runtime", settings.runtime] if settings.runtime else []),
         "--mount", f"type=bind,source={workdir},target={SANDBOX_DIR},readonly",
         "--mount", f"type=bind,source={REPO / 'lab' / 'bare'},target=/opt/bare,readonly",
         "--workdir", SANDBOX_DIR, "--env", "PYTHONDONTWRITEBYTECODE=1",

@@ -69,6 +69,9 @@ if ! docker info >/dev/null 2>&1; then
                                      tail -20 instance/logs/dockerd.log >&2; exit 3; }
 fi
 
+# Hardened mode (LAB_RUNTIME=runsc): gVisor installed and registered with the engine.
+bash scripts/runtime.sh
+
 .venv/bin/lab images build
 
 # The same staleness rule as `lab up` (lab/ops/launcher.py): rebuilt when a bundle is

@@ -181,7 +181,13 @@ def up(host: str, port: int | None) -> None:
     # late: each command loads only what it uses (the web app alone takes ~0.7 s)
     from lab.app import create_app
     from lab.cli.admin import echo_pack_error, seed_database
-    from lab.ops.launcher import LaunchError, build_editor_assets, run_until_signalled, start_stack
+    from lab.ops.launcher import (
+        LaunchError,
+        build_editor_assets,
+        check_runtime,
+        run_until_signalled,
+        start_stack,
+    )
     from lab.packs.problems import PackError
     from worker.core.images import build_runner_image
     from worker.core.reaper import reap
@@ -191,6 +197,7 @@ def up(host: str, port: int | None) -> None:
     port = port or settings.port
     try:
         client = connect()
+        check_runtime(settings)  # before anything runs a sandbox (seeding may)
         tag, what = build_runner_image(client, "python")
         click.echo(f"runner image {tag}: {what}")
         reap(client, settings.reap_after_seconds)

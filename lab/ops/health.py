@@ -1,4 +1,5 @@
-"""GET /healthz: database, broker, workers and Docker engine; 200 only when all are up.
+"""GET /healthz: database, broker, workers, Docker engine and the sandbox runtime the
+workers use; 200 only when all are up.
 
 Anyone sees the verdict ({"status": "ok"} or "degraded", and the HTTP code); the checks
 behind it (worker names, engine errors) only an operator does: a signed-in admin, an
@@ -64,6 +65,15 @@ def _docker(beats: dict) -> str:
     return f"{len(beats) - len(broken)} of {len(beats)} workers reach their engine"
 
 
+def _runtime(beats: dict) -> str:
+    """The sandbox runtime each worker grades under (LAB_RUNTIME; "default" is the
+    engine's own, runc), so an operator sees whether hardened mode is on."""
+    if not beats:
+        raise RuntimeError("no worker to ask")
+    runtimes = sorted({str(b.get("runtime", "unknown")) for b in beats.values()})
+    return ", ".join(runtimes)
+
+
 @health.route("/livez")
 def livez():
     """The web process answers and reaches its database (container health checks)."""
@@ -83,6 +93,7 @@ def healthz():
     checks = {"database": _check(_database), "broker": _check(broker)}
     checks["workers"] = _check(lambda: _workers(beats))
     checks["docker"] = _check(lambda: _docker(beats))
+    checks["runtime"] = _check(lambda: _runtime(beats))
     ok = all(c["ok"] for c in checks.values())
     details = {"checks": checks} if is_operator() else {}
     return jsonify(status="ok" if ok else "degraded", **details), 200 if ok else 503

@@ -37,6 +37,7 @@ import click
 
 from lab.ops.proxy import ProxyError, listen_address, prepare
 from worker.core.config import Settings
+from worker.core.sandbox import InfraError, connect, runtime_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every bundle `npm run build` writes (package.json: one esbuild run, two entries).
@@ -324,10 +325,28 @@ class Stack:
         return None
 
 
+def check_runtime(settings: Settings) -> None:
+    """Refuse to start when LAB_RUNTIME names a runtime the engine lacks: every grading
+    would otherwise end as our failure, one submission at a time."""
+    if not settings.runtime:
+        return
+    try:
+        client = connect()
+    except InfraError as exc:
+        raise LaunchError(str(exc)) from None
+    try:
+        problem = runtime_problem(client, settings.runtime)
+    finally:
+        client.close()
+    if problem:
+        raise LaunchError(problem)
+
+
 def start_stack(settings: Settings, host: str, port: int, workers: int | None = None) -> Stack:
     """Start redis (if private), the Celery worker, gunicorn and nginx in front of it;
     return the children (a Stack, which run_until_signalled keeps alive)."""
 
+    check_runtime(settings)
     env = stack_env(settings)
     logs = settings.instance_path / "logs"
     stack = Stack(logs / "launcher.log")

@@ -107,6 +107,8 @@ def test_lab_up_serves_grades_and_stops_cleanly(env, docker_client):
     try:
         health = wait_health(base)
         assert all(part["ok"] for part in health["checks"].values())
+        # The operator sees the sandbox runtime the workers grade under.
+        assert health["checks"]["runtime"]["detail"] == (env.get("LAB_RUNTIME") or "default")
         assert http("GET", f"{base}/healthz") == (200, {"status": "ok"})  # what anyone sees
         token = token_for(env, "stack@example.com")
         status, body = http("POST", f"{base}/api/v1/submissions", token,

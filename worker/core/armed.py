@@ -34,6 +34,7 @@ from worker.core.sandbox import (
     SandboxJob,
     SandboxRun,
     build_archive,
+    clocks_for,
     count,
     create_sandbox,
     remove_quietly,
@@ -109,7 +110,7 @@ def arm_sandbox(client: docker.DockerClient, image: str, limits: Limits, runtime
     The same options as a cold run (create_sandbox); the runner goes in before start as
     there; stdin stays open for the go and closes when this process lets go (or dies)."""
     started = time.monotonic()
-    job = {**supervisor_job(limits), "armed": True}
+    job = {**supervisor_job(limits, runtime), "armed": True}
     # docker-py sets StdinOnce with stdin_open: stdin closes when our stream does.
     container = create_sandbox(client, image, limits, runtime, job, {POOL_LABEL: "1"},
                                stdin_open=True)
@@ -150,11 +151,12 @@ def run_armed(armed: Armed, job: SandboxJob, limits: Limits, grace_seconds: floa
     """Hand the files and the go to an armed container and read its report off the attach
     stream as soon as PID 1 prints it (one line), without waiting for the exit."""
     started = time.monotonic()
+    clocks = clocks_for(limits, armed.key[2])  # the key is (image, limits, runtime)
     line = json.dumps({
         "files": {rel: base64.b64encode(data).decode() for rel, data in job.files.items()},
         "judge_files": {rel: base64.b64encode(data).decode()
                         for rel, data in job.judge_files.items()},
-        **job.go(limits),
+        **job.go(clocks),
     }).encode() + b"\n"
     stream = armed.stream
     try:
@@ -167,7 +169,7 @@ def run_armed(armed: Armed, job: SandboxJob, limits: Limits, grace_seconds: floa
     out = bytearray()
     err = bytearray()
     outer_timeout = False
-    deadline = started + limits.wall_seconds + grace_seconds
+    deadline = started + clocks.wall_seconds + grace_seconds
     try:
         while b"\n" not in out:
             frame = stream.frame(deadline)

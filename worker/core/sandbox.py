@@ -20,7 +20,7 @@ import tarfile
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import docker
@@ -35,7 +35,7 @@ OWNER_LABEL = "interview-lab.owner"
 STARTED_LABEL = "interview-lab.started"
 POOL_LABEL = "interview-lab.pool"  # started ahead by a warm pool (worker/core/pool.py)
 # Everything under worker/runner that runs in the container (standard library and pytest).
-RUNNER_FILES = ("lab_supervisor.py", "lab_box.py", "lab_judge.py", "lab_control.py",
+RUNNER_FILES = ("lab_supervisor.py", "lab_box.py", "lab_meter.py", "lab_judge.py", "lab_control.py",
                 "lab_candidate.py", "lab_candidate_values.py", "lab_wire.py", "lab_values.py",
                 "lab_context.py", "lab_proxy.py", "lab_mirror.py", "lab_codec.py", "judge.py",
                 "pytest.ini", "imagefacts.py")
@@ -122,6 +122,23 @@ def connect() -> docker.DockerClient:
     return client
 
 
+def runtime_problem(client: docker.DockerClient, runtime: str) -> str:
+    """Why sandboxes cannot run under `runtime` on this engine ('' when they can; the
+    engine's default runtime, named by '', always can)."""
+    if not runtime:
+        return ""
+    try:
+        known = sorted((client.info().get("Runtimes") or {}).keys())
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        return f"could not ask the Docker engine for its runtimes: {exc}"
+    if runtime in known:
+        return ""
+    how = ("`sudo LAB_RUNTIME=runsc make up` installs and registers gVisor"
+           if uses_gvisor(runtime) else "register it in /etc/docker/daemon.json")
+    return (f"LAB_RUNTIME={runtime}, but the Docker engine has no runtime of that name "
+            f"(it has: {', '.join(known) or 'none listed'}); {how}")
+
+
 def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int, gid: int = 0) -> None:
     info = tarfile.TarInfo(name)
     info.uid = 0
@@ -169,9 +186,37 @@ def build_archive(job: SandboxJob | None) -> bytes:
     return buffer.getvalue()
 
 
-def supervisor_job(limits: Limits) -> dict:
+# gVisor (runsc) runs a user-space kernel inside the container's cgroup: its own host
+# threads count against the pids cap, and its memory (page tables, caches, the Go
+# runtime) against the memory cap.  The engine's caps get this headroom on top, and
+# PID 1 holds the candidate to the configured limits itself (worker/runner/lab_meter.py).
+GVISOR_PIDS_HEADROOM = 4096
+GVISOR_MEMORY_HEADROOM_MB = 192
+
+
+# Wall clocks under gVisor: page faults and system calls go through the user-space
+# kernel, so memory-heavy code runs up to about 3x slower (a reference that builds a
+# large list: 2.1 s under runc, 6.7 s under runsc).  The run and each test get that much
+# longer; CPU seconds, memory and the other limits stay as configured.
+GVISOR_CLOCK_STRETCH = 3.0
+
+
+def uses_gvisor(runtime: str) -> bool:
+    """True for Docker runtimes that run gVisor (registered as runsc, or runsc-<variant>)."""
+    return runtime.rsplit("/", 1)[-1].startswith("runsc")
+
+
+def clocks_for(limits: Limits, runtime: str) -> Limits:
+    """The limits a run under `runtime` gets: under gVisor, longer wall clocks."""
+    if not uses_gvisor(runtime):
+        return limits
+    return replace(limits, wall_seconds=limits.wall_seconds * GVISOR_CLOCK_STRETCH,
+                   test_seconds=limits.test_seconds * GVISOR_CLOCK_STRETCH)
+
+
+def supervisor_job(limits: Limits, runtime: str = "") -> dict:
     """What PID 1 needs to know of the limits (the same for a cold and a warm run)."""
-    return {
+    job = {
         "cpu_seconds": max(1, int(limits.cpu_seconds)),
         "output_bytes": limits.output_kb * 1024,
         "file_size_bytes": limits.file_size_mb * 1024 * 1024,
@@ -179,6 +224,9 @@ def supervisor_job(limits: Limits) -> dict:
         "candidate_uid": CANDIDATE_UID,
         "grader_uid": GRADER_UID,
     }
+    if uses_gvisor(runtime):
+        job.update(meter="proc", pids=limits.pids, memory_bytes=limits.memory_mb * 1024 * 1024)
+    return job
 
 
 def create_sandbox(client: docker.DockerClient, image: str, limits: Limits, runtime: str,
@@ -186,6 +234,8 @@ def create_sandbox(client: docker.DockerClient, image: str, limits: Limits, runt
     """The one place the sandbox's settings live: cold runs and the warm pool both create
     their containers here.  `channel` is only how the host talks to PID 1 (stdin for a
     pool container), never a limit or a permission."""
+    gvisor = uses_gvisor(runtime)
+    memory_headroom = GVISOR_MEMORY_HEADROOM_MB if gvisor else 0
     try:
         return client.containers.create(
             image,
@@ -198,9 +248,9 @@ def create_sandbox(client: docker.DockerClient, image: str, limits: Limits, runt
             cap_drop=["ALL"],
             cap_add=["SETUID", "SETGID"],
             security_opt=["no-new-privileges"],
-            mem_limit=f"{limits.memory_mb}m",
-            memswap_limit=f"{limits.memory_mb}m",
-            pids_limit=limits.pids,
+            mem_limit=f"{limits.memory_mb + memory_headroom}m",
+            memswap_limit=f"{limits.memory_mb + memory_headroom}m",
+            pids_limit=limits.pids + (GVISOR_PIDS_HEADROOM if gvisor else 0),
             nano_cpus=int(limits.cpus * 1e9),
             ulimits=[
                 Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
@@ -247,15 +297,16 @@ def run_in_sandbox(
         if run is not None:
             return run
     started = time.monotonic()
+    clocks = clocks_for(limits, runtime)
     container = create_sandbox(client, image, limits, runtime,
-                               {**supervisor_job(limits), **job.go(limits)})
+                               {**supervisor_job(limits, runtime), **job.go(clocks)})
     count("starts_cold")
     outer_timeout = False
     try:
         container.put_archive("/", build_archive(job))
         container.start()
         try:
-            status = container.wait(timeout=limits.wall_seconds + grace_seconds)
+            status = container.wait(timeout=clocks.wall_seconds + grace_seconds)
             exit_code = status.get("StatusCode")
         except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
             # wait()'s timeout is only the HTTP timeout: the container is still running.

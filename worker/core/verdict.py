@@ -21,7 +21,7 @@ import jsonschema
 
 from worker.core.config import Limits
 from worker.core.result import Result, TestResult
-from worker.core.sandbox import InfraError, run_in_sandbox
+from worker.core.sandbox import InfraError, clocks_for, run_in_sandbox
 from worker.core.testids import ExpectedTest, base_of
 
 _str = {"type": "string", "maxLength": 4096}
@@ -342,6 +342,7 @@ def run_tests(client, image: str, job, expected: dict, points: dict, limits: Lim
 
     run = run_in_sandbox(client, image, job, limits, settings.grace_seconds,
                          runtime=settings.runtime, pool=pool)
+    limits = clocks_for(limits, settings.runtime)  # what the run had, as the messages say
     if run.outer_timeout:
         return Result(verdict="timeout", limits=limits.as_dict(),
                       message=f"wall-clock limit of {limits.wall_seconds:g} s exceeded")

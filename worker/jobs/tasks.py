@@ -54,7 +54,7 @@ from worker.core.images import runner_image_tag
 from worker.core.pool import push_counts, start_process_pool, stop_process_pool
 from worker.core.reaper import reap
 from worker.core.result import Result
-from worker.core.sandbox import InfraError, connect
+from worker.core.sandbox import InfraError, connect, runtime_problem
 from worker.jobs.liveness import DEAD_AFTER_SECONDS, heartbeat_key, start_heartbeat, worker_name
 
 log = logging.getLogger(__name__)
@@ -293,6 +293,27 @@ def _engine_changed(app) -> None:
         log.info("engine back: %d queued submissions sent again", len(waiting))
 
 
+_RUNTIME_OK: set[str] = set()  # runtimes this process found on its engine
+
+
+def _runtime_state(runtime: str) -> str:
+    """'' once the engine lists `runtime` (asked until it does, then remembered), else
+    why not: an engine without it fails every grading, which /healthz should say."""
+    if runtime in _RUNTIME_OK:
+        return ""
+    try:
+        client = connect()
+    except InfraError as exc:
+        return str(exc)[:300]
+    try:
+        problem = runtime_problem(client, runtime)
+    finally:
+        client.close()
+    if not problem:
+        _RUNTIME_OK.add(runtime)
+    return problem[:300]
+
+
 def _heartbeat(app) -> bool:
     """Tell the web side this worker lives and whether its Docker engine answers (the
     web containers have no engine of their own to ask); other workers take over the runs
@@ -308,10 +329,13 @@ def _heartbeat(app) -> bool:
             engine = "ok"
         except InfraError as exc:
             engine = str(exc)[:300]
+    if engine == "ok" and settings.runtime:
+        engine = _runtime_state(settings.runtime) or "ok"
     try:
         client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2)
         client.set(heartbeat_key(worker_name()),
-                   json.dumps({"at": utcnow().isoformat(), "docker": engine}),
+                   json.dumps({"at": utcnow().isoformat(), "docker": engine,
+                               "runtime": settings.runtime or "default"}),
                    px=int(DEAD_AFTER_SECONDS * 1000))
     except Exception as exc:  # noqa: BLE001
         log.warning("heartbeat: %s", exc)

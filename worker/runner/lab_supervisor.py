@@ -49,6 +49,7 @@ from lab_box import (  # noqa: E402
     scratch_full,
     write_tree,
 )
+from lab_meter import ProcMeter  # noqa: E402
 
 WORK_DIR = "/sandbox"
 JUDGE_DIR = "/judge"
@@ -58,6 +59,7 @@ ARM_CPU_SLACK = 10  # CPU seconds the candidate may spend on imports before its 
 EVENTS_CAP = 4 * 1024 * 1024  # bytes of judge events kept
 JUDGE_OUTPUT_KEEP = 16 * 1024
 MAX_STARTS = 400  # candidate processes one run may start
+METER_EVERY = 0.02  # seconds between two looks at the candidate's usage (proc meter)
 CHUNK = 65536
 WIRE_FD, READY_FD = 3, 4
 
@@ -86,6 +88,16 @@ class Supervisor:
         self.deaths: list[dict] = []
         self.starts = 0
         self.started = time.monotonic()
+        # Without the cgroup's counters (gVisor), PID 1 meters the candidate (lab_meter.py).
+        self.meter = ProcMeter(self.cuid, int(job["pids"]), int(job["memory_bytes"])) \
+            if job.get("meter") == "proc" else None
+        self.metered_at = 0.0
+
+    def oom_count(self) -> int:
+        return oom_kills() + (self.meter.oom_kills if self.meter else 0)
+
+    def pids_count(self) -> int:
+        return pids_max_hits() + (self.meter.pids_hits if self.meter else 0)
 
     # -- processes --
     def spawn_candidate(self, armed: bool) -> tuple[socket.socket, int]:
@@ -94,8 +106,8 @@ class Supervisor:
         judge_end, own_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         ready_r, ready_w = os.pipe() if armed else (-1, -1)
         self.starts += 1
-        self.candidate_oom_base = oom_kills()
-        self.candidate_pids_base = pids_max_hits()
+        self.candidate_oom_base = self.oom_count()
+        self.candidate_pids_base = self.pids_count()
         self.output_since_start = 0
         self.killed_for_output = False
         pid = os.fork()
@@ -116,6 +128,11 @@ class Supervisor:
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
                 nofile = int(self.job["open_files"])
                 resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+                if self.meter:
+                    # gVisor counts processes per user inside this sandbox only; under
+                    # runc the limit would be shared by every container on the host.
+                    nproc = self.meter.max_processes
+                    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
                 wire = os.dup(own_end.fileno())
                 ready = os.dup(ready_w) if armed else -1
                 out = os.dup(self.out_w)
@@ -178,6 +195,8 @@ class Supervisor:
         if pid < 0:
             return self.deaths[-1] if self.deaths else {}
         full = scratch_full()
+        if self.meter:
+            self.meter.over()  # a burst of processes that a look in watch() missed
         self._signal_all(200, wait_for=pid, wipe=True)
         if pid not in self.statuses:
             try:
@@ -188,8 +207,8 @@ class Supervisor:
         self.reap()
         status, usage = self.statuses.get(pid, (None, None))
         info = {"reason": reason[:200], "output": self.killed_for_output,
-                "oom": oom_kills() > self.candidate_oom_base,
-                "pids": pids_max_hits() > self.candidate_pids_base,
+                "oom": self.oom_count() > self.candidate_oom_base,
+                "pids": self.pids_count() > self.candidate_pids_base,
                 "scratch_full": full}
         if status is not None:
             info["cpu"] = round(usage.ru_utime + usage.ru_stime, 3)
@@ -414,9 +433,21 @@ class Supervisor:
             if remaining <= 0:
                 self._drain(open_fds)
                 return "wall"
-            ready, _, _ = select.select(list(open_fds), [], [], min(remaining, 0.05))
+            ready, _, _ = select.select(list(open_fds), [], [], min(remaining, METER_EVERY
+                                                                    if self.meter else 0.05))
             for fd in ready:
                 self._take(fd, open_fds)
+            self._look()
+
+    def _look(self) -> None:
+        """The proc meter's look, at most every METER_EVERY: memory over the limit kills
+        the candidate's processes (the judge hears its socket close and asks how)."""
+        now = time.monotonic()
+        if self.meter is None or self.candidate_pid < 0 or now - self.metered_at < METER_EVERY:
+            return
+        self.metered_at = now
+        if self.meter.over():
+            self._kill_quietly()
 
     def _take(self, fd: int, open_fds: dict) -> None:
         which = open_fds[fd]
@@ -465,8 +496,8 @@ class Supervisor:
             "judge_output": self.judge_output.decode("utf-8", "replace"),
             "candidate_starts": self.starts,
             "deaths": self.deaths[-50:],
-            "oom_kills": oom_kills(),
-            "pids_max_hits": pids_max_hits(),
+            "oom_kills": self.oom_count(),
+            "pids_max_hits": self.pids_count(),
             "scratch_full": scratch_full(),
         }
         # One line: the pool's host side reads up to the newline instead of waiting for exit.
