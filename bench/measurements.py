@@ -194,14 +194,14 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
     baseline_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
                     "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
                     # tests that use the lab's `judge` helpers run with its one-process twin
-                    "PYTHONPATH": str(REPO / "lab" / "bare")}
+                    "PYTHONPATH": str(REPO / "lab" / "packs" / "bare")}
     bare_argv = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir]
     docker_argv = [
         docker_cli, "run", "--rm", "--network", "none",
         # the same runtime as the lab's sandboxes (LAB_RUNTIME), so the floor compares alike
         *(["--runtime", settings.runtime] if settings.runtime else []),
         "--mount", f"type=bind,source={workdir},target={SANDBOX_DIR},readonly",
-        "--mount", f"type=bind,source={REPO / 'lab' / 'bare'},target=/opt/bare,readonly",
+        "--mount", f"type=bind,source={REPO / 'lab' / 'packs' / 'bare'},target=/opt/bare,readonly",
         "--workdir", SANDBOX_DIR, "--env", "PYTHONDONTWRITEBYTECODE=1",
         "--env", "PYTHONPATH=/opt/bare",
         image, "python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", test_dir,

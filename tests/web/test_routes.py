@@ -122,7 +122,7 @@ def test_healthz_reports_each_part(app):
     login(client, "root@example.com")  # the parts are shown to admins only
     response = client.get("/healthz")
     body = response.get_json()
-    assert set(body["checks"]) == {"database", "broker", "workers", "docker"}
+    assert set(body["checks"]) == {"database", "broker", "workers", "docker", "runtime"}
     assert body["checks"]["database"]["ok"] is True
     assert response.status_code == 503 and body["checks"]["broker"]["ok"] is False
 
