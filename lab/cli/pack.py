@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from worker.core.vocabulary import KIND_NAMES  # names only: no grading core at start
+
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INFRA = 0, 1, 2, 3
 
 
@@ -180,7 +182,7 @@ def export(name: str, version: int | None, output: Path | None) -> None:
 
 @pack.command("new")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["python", "flask", "dockerfile", "quiz"]),
+@click.option("--kind", type=click.Choice(KIND_NAMES),
               default="python", show_default=True)
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder to create the pack in.")

@@ -22,10 +22,9 @@ from pathlib import Path
 import yaml
 
 from worker.core import safe_yaml
+from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES
 
-DIFFICULTIES = ("easy", "medium", "hard")
-HANDS_ON = ("python", "flask", "dockerfile")
-KINDS = (*HANDS_ON, "quiz")
+KINDS = KIND_NAMES
 DEFAULT_PASSING_SCORE = 60.0
 _DURATION = re.compile(r"^([1-9][0-9]*)(s|m|h)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -174,7 +173,7 @@ def _usable_catalog(spec: dict, catalog: Iterable[CatalogItem]) -> list[CatalogI
 def describe_pool(pool: dict) -> str:
     """'python items on py.decorators (medium to hard)', for messages."""
     kinds = list(pool.get("kinds") or [])
-    hands_on = [k for k in kinds if k != "quiz"]
+    hands_on = [k for k in kinds if k in HANDS_ON_KINDS]
     nouns = ([f"{' or '.join(hands_on)} items"] if hands_on else []) + (
         ["quiz questions"] if "quiz" in kinds else [])
     text = " or ".join(nouns) or "items"

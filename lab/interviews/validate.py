@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.interviews.templates import (
-    DIFFICULTIES,
     CatalogItem,
     catalog_from_challenges,
     catalog_from_folders,
@@ -21,6 +20,7 @@ from lab.interviews.templates import (
     rows_from_metas,
 )
 from lab.packs.problems import BUNDLED_PACKS, SLUG, Problem, load_yaml, node_at, schema_problems
+from worker.core.vocabulary import DIFFICULTIES
 
 FOLDER = "interviews"
 

@@ -16,6 +16,7 @@ from lab.packs.problems import (
     load_yaml,
     schema_problems,
 )
+from worker.core.kinds.quiz import question_problem
 from worker.core.parsing import parse
 from worker.core.submission import name_problem
 from worker.core.testids import expected_tests
@@ -103,22 +104,10 @@ def _check_quiz(info: ChallengeInfo, rel: str, problems: list[Problem]) -> None:
         if qid in seen:
             problems.append(Problem(f"{rel}/challenge.yaml", "duplicate question id", field=where))
         seen.add(qid)
-        options = question.get("options") or []
-        answer = question.get("answer")
+        problem = question_problem(question, need_predict_answer=False)
+        if problem:
+            problems.append(Problem(f"{rel}/challenge.yaml", problem, field=where))
         kind = question.get("type")
-        if kind == "single" and not (isinstance(answer, int) and 0 <= answer < len(options)):
-            problems.append(Problem(f"{rel}/challenge.yaml",
-                                    f"answer must be an option index below {len(options)}",
-                                    field=where))
-        if kind == "multiple" and not (isinstance(answer, list) and answer and all(
-                isinstance(a, int) and 0 <= a < len(options) for a in answer)):
-            problems.append(Problem(f"{rel}/challenge.yaml",
-                                    "answer must list option indexes", field=where))
-        if kind == "exact" and not (isinstance(answer, str) or (
-                isinstance(answer, list) and all(isinstance(a, str) for a in answer))):
-            problems.append(Problem(f"{rel}/challenge.yaml",
-                                    "answer must be the accepted text (or a list of them)",
-                                    field=where))
         if kind == "predict":
             try:
                 parse(question.get("snippet", ""))

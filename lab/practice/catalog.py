@@ -15,9 +15,9 @@ from lab.interviews.service import running_interview_with
 from lab.models import Pack
 from lab.submissions import drafts, service
 from worker.core.kinds.quiz import public_questions
+from worker.core.vocabulary import DIFFICULTIES
 
 catalog = Blueprint("catalog", __name__)
-DIFFICULTIES = ("easy", "medium", "hard")
 
 
 @catalog.route("/")

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from lab.packs.validate import validate_pack
+from worker.core.kinds.quiz import question_problem
 
 CHALLENGE_REQUIRED = ["title", "kind", "difficulty", "topics", "time_estimate_minutes", "hints",
                       "explanation", "editable"]
@@ -328,3 +329,24 @@ def test_cli_prints_the_readable_message(example_pack):
     assert out.returncode == 1
     assert "questions: not allowed for kind python (only quiz challenges have questions)" in out.stdout
     assert not any(raw in out.stdout + out.stderr for raw in RAW), out.stdout
+
+
+@pytest.mark.parametrize(("question_type", "answer", "words"), [
+    ("single", True, "'answer' must be an option index below 4"),  # a bool is not an index
+    ("multiple", [0, False], "'answer' must list option indexes below 4"),
+    ("exact", [], "'answer' must be the accepted text (or a non-empty list of them)"),
+])
+def test_the_validator_refuses_keys_the_grader_would_refuse(good_pack, question_type, answer,
+                                                            words):
+    """The validator refuses every key the quiz grader refuses (the schema, then the one
+    checker both share, worker/core/kinds/quiz.py question_problem), naming the field."""
+    def change(data):
+        question = data["questions"][0]
+        question["type"] = question_type
+        question["answer"] = answer
+    edit_yaml(good_pack / "basics-quiz" / "challenge.yaml", change)
+    found = messages(good_pack)
+    assert any("questions.0" in m and "answer" in m for m in found), found
+    data = {"id": "q", "type": question_type, "prompt": "Which?",
+            "options": ["a", "b", "c", "d"], "answer": answer}
+    assert question_problem(data) == words  # the loader's words for the same key

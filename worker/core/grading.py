@@ -59,7 +59,7 @@ def grade(
         return result
     image = settings.runner_image or runner_image_tag("python")
     pool = pool or process_pool()
-    warm = {"pool": pool} if pool is not None and getattr(kind, "pooled", False) else {}
+    warm = {"pool": pool} if pool is not None and kind.pooled else {}
     result = None
     for attempt in range(1, attempts + 1):
         try:

@@ -21,12 +21,13 @@ from worker.core import queues, safe_yaml
 from worker.core.challenge import Challenge, ChallengeError, load_challenge
 from worker.core.config import Limits, Settings
 from worker.core.kinds.dockerfile import DockerfileKind
-from worker.core.kinds.quiz import QUESTION_TYPES, QuizError, grade_quiz, parse_answers
+from worker.core.kinds.quiz import QuizError, grade_quiz, parse_answers, question_problem
 from worker.core.parsing import compile_source
 from worker.core.result import Result
 from worker.core.sandbox import SandboxJob, candidate_modules
 from worker.core.testids import expected_tests
 from worker.core.verdict import max_points, run_tests
+from worker.core.vocabulary import HANDS_ON_KINDS, KIND_NAMES
 
 if TYPE_CHECKING:
     from worker.core.pool import SandboxPool
@@ -36,6 +37,8 @@ class Kind(Protocol):
     name: str
     needs_sandbox: bool  # False: grade() gets client=None and must not touch Docker
     builds_images: bool  # True: its gradings have the build queue to themselves
+    hands_on: bool  # files to write (interviews draw them as tasks), else questions
+    pooled: bool  # True: grade() takes a warm pool (worker/core/pool.py)
 
     def grade(self, challenge: Challenge, files: dict[str, bytes], mode: str, limits: Limits,
               settings: Settings, client: docker.DockerClient | None, image: str) -> Result: ...
@@ -48,6 +51,7 @@ class PytestKind:
     pooled = True  # grade() passes its pool; other kinds always start cold
     needs_sandbox = True
     builds_images = False
+    hands_on = True
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -113,6 +117,8 @@ class QuizKind:
     name = "quiz"
     needs_sandbox = False
     builds_images = False
+    hands_on = False
+    pooled = False
 
     def grade(self, challenge: Challenge, files: dict[str, bytes], mode: str, limits: Limits,
               settings: Settings, client: docker.DockerClient | None = None, image: str = "") -> Result:
@@ -146,33 +152,6 @@ def _read_answers(files: dict[str, bytes]) -> object:
         raise QuizError(f"{ANSWERS_FILE}: nested too deeply") from None
 
 
-def _question_problem(q: object) -> str:
-    """Why a question of a quiz folder cannot be graded ('' if it can)."""
-    if not isinstance(q, dict) or not isinstance(q.get("id"), str) or not q["id"]:
-        return "needs an 'id' (text)"
-    if q.get("type") not in QUESTION_TYPES:
-        return f"'type' must be one of {', '.join(QUESTION_TYPES)}"
-    if not isinstance(q.get("prompt"), str) or not q["prompt"].strip():
-        return "needs a 'prompt' (text)"
-    options, answer = q.get("options"), q.get("answer")
-
-    def index(a: object) -> bool:
-        return (isinstance(a, int) and not isinstance(a, bool)
-                and isinstance(options, list) and 0 <= a < len(options))
-
-    if q["type"] == "single" and not index(answer):
-        return "'answer' must be an option index"
-    if q["type"] == "multiple" and not (isinstance(answer, list) and answer and all(map(index, answer))):
-        return "'answer' must list option indexes"
-    if q["type"] == "exact" and not (isinstance(answer, str) or (
-            isinstance(answer, list) and answer and all(isinstance(a, str) for a in answer))):
-        return "'answer' must be the accepted text (or a list of them)"
-    if q["type"] == "predict" and not isinstance(answer, str):
-        return ("'answer' (what the snippet prints) is needed to grade from the folder; the lab "
-                "computes it in the sandbox at import, and `lab pack verify` checks a given one")
-    return ""
-
-
 def load_quiz_challenge(path: str | Path) -> QuizChallenge:
     """A quiz challenge folder; ChallengeError names the file and the question."""
     root = Path(path)
@@ -191,7 +170,7 @@ def load_quiz_challenge(path: str | Path) -> QuizChallenge:
     if not isinstance(questions, list) or not questions:
         raise ChallengeError(f"{meta}: field 'questions' must list the questions")
     for n, q in enumerate(questions):
-        problem = _question_problem(q)
+        problem = question_problem(q)
         if problem:
             qid = q.get("id", "") if isinstance(q, dict) else ""
             raise ChallengeError(f"{meta}: questions.{n} ({qid}): {problem}")
@@ -211,8 +190,13 @@ def load_any_challenge(path: str | Path) -> Challenge:
 
 
 def _kinds() -> dict[str, Kind]:
-    return {"python": PytestKind("python"), "flask": PytestKind("flask"),
-            "dockerfile": DockerfileKind(), "quiz": QuizKind()}
+    kinds: dict[str, Kind] = {"python": PytestKind("python"), "flask": PytestKind("flask"),
+                              "dockerfile": DockerfileKind(), "quiz": QuizKind()}
+    # The names the rest of the lab (CLI choices, interview pools, schemas) is written
+    # with live in worker/core/vocabulary.py; a kind added here must be added there.
+    if tuple(kinds) != KIND_NAMES or tuple(n for n, k in kinds.items() if k.hands_on) != HANDS_ON_KINDS:
+        raise RuntimeError("the kind registry and worker/core/vocabulary.py disagree")
+    return kinds
 
 
 KINDS: dict[str, Kind] = _kinds()

@@ -260,6 +260,8 @@ class DockerfileKind:
     name = "dockerfile"
     needs_sandbox = True
     builds_images = True
+    hands_on = True
+    pooled = False  # each grading builds its own image, then probes it
 
     def grade(self, challenge: Challenge, files, mode, limits: Limits, settings: Settings,
               client: docker.DockerClient, image: str) -> Result:

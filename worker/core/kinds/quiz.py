@@ -13,6 +13,39 @@ from worker.core.result import Result, TestResult
 QUESTION_TYPES = ("single", "multiple", "exact", "predict")
 
 
+def question_problem(q: object, need_predict_answer: bool = True) -> str:
+    """Why a question cannot be graded as written ('' if it can): the one checker of a
+    question's shape and answer key, shared by the folder loader (worker/core/kinds) and
+    the pack validator (lab/packs/validate.py), so the two cannot disagree.
+    `need_predict_answer`: a predict question must carry its answer when graded from the
+    folder; a pack being imported gets it computed in the sandbox instead."""
+    if not isinstance(q, dict) or not isinstance(q.get("id"), str) or not q["id"]:
+        return "needs an 'id' (text)"
+    if q.get("type") not in QUESTION_TYPES:
+        return f"'type' must be one of {', '.join(QUESTION_TYPES)}"
+    if not isinstance(q.get("prompt"), str) or not q["prompt"].strip():
+        return "needs a 'prompt' (text)"
+    options, answer = q.get("options"), q.get("answer")
+    count = len(options) if isinstance(options, list) else 0
+
+    def index(a: object) -> bool:  # bool is an int in Python, never an index here
+        return isinstance(a, int) and not isinstance(a, bool) and 0 <= a < count
+
+    if q["type"] == "single" and not index(answer):
+        return f"'answer' must be an option index below {count}"
+    if q["type"] == "multiple" and not (isinstance(answer, list) and answer and all(map(index, answer))):
+        return f"'answer' must list option indexes below {count}"
+    if q["type"] == "exact" and not (isinstance(answer, str) or (
+            isinstance(answer, list) and answer and all(isinstance(a, str) for a in answer))):
+        return "'answer' must be the accepted text (or a non-empty list of them)"
+    if q["type"] == "predict" and answer is not None and not isinstance(answer, str):
+        return "'answer' must be the text the snippet prints"
+    if q["type"] == "predict" and need_predict_answer and not isinstance(answer, str):
+        return ("'answer' (what the snippet prints) is needed to grade from the folder; the lab "
+                "computes it in the sandbox at import, and `lab pack verify` checks a given one")
+    return ""
+
+
 class QuizError(ValueError):
     """The answers cannot be read; the message says which question and why."""
 

@@ -1,0 +1,61 @@
+"""One list of kinds: the registry, the vocabulary the rest of the lab is written with,
+the JSON schemas, the CLI choices, the interview pools and the scaffolds all agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lab.cli.pack import new as pack_new
+from lab.interviews import templates
+from lab.packs.scaffold import EXAMPLES
+from worker.core import queues
+from worker.core.kinds import KINDS, get_kind, queue_for
+from worker.core.kinds.quiz import QUESTION_TYPES
+from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "challenges" / "schema"
+CHALLENGE = json.loads((SCHEMAS / "challenge.schema.json").read_text())
+INTERVIEW = json.loads((SCHEMAS / "interview.schema.json").read_text())
+
+
+def test_the_registry_serves_exactly_the_named_kinds():
+    assert tuple(KINDS) == KIND_NAMES
+    assert tuple(name for name, kind in KINDS.items() if kind.hands_on) == HANDS_ON_KINDS
+
+
+def test_schema_enums_equal_the_registry_and_vocabulary():
+    props = CHALLENGE["properties"]
+    assert tuple(props["kind"]["enum"]) == KIND_NAMES
+    assert tuple(props["difficulty"]["enum"]) == DIFFICULTIES
+    assert tuple(props["questions"]["items"]["properties"]["type"]["enum"]) == QUESTION_TYPES
+    pool = INTERVIEW["$defs"]["pool"]["properties"]
+    assert tuple(pool["kinds"]["items"]["enum"]) == KIND_NAMES
+    assert tuple(pool["difficulty"]["properties"]["min"]["enum"]) == DIFFICULTIES
+    assert tuple(pool["difficulty"]["properties"]["max"]["enum"]) == DIFFICULTIES
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_every_kind_declares_the_whole_protocol(name):
+    kind = get_kind(name)
+    assert kind.name == name
+    for attribute in ("needs_sandbox", "builds_images", "hands_on", "pooled"):
+        assert isinstance(getattr(kind, attribute), bool), attribute
+    assert callable(kind.grade)
+    assert not kind.pooled or kind.needs_sandbox  # a warm pool is of sandboxes
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_queue_follows_the_kind(name):
+    builds = get_kind(name).builds_images
+    assert queue_for("run", name) == (queues.BUILD if builds else queues.RUN)
+    assert queue_for("submit", name) == (queues.BUILD if builds else queues.SUBMIT)
+
+
+def test_cli_scaffold_and_interview_pools_offer_every_kind():
+    kind_option = next(p for p in pack_new.params if p.name == "kind")
+    assert tuple(kind_option.type.choices) == KIND_NAMES
+    assert tuple(EXAMPLES) == KIND_NAMES
+    assert templates.KINDS == KIND_NAMES
