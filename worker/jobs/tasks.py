@@ -50,7 +50,7 @@ from worker.core.challenge import Challenge as CoreChallenge
 from worker.core.config import instance_redis_url
 from worker.core.engine import engine_watch, start_engine_watch
 from worker.core.grading import grade
-from worker.core.images import runner_image_tag
+from worker.core.images import runner_image
 from worker.core.pool import push_counts, start_process_pool, stop_process_pool
 from worker.core.reaper import reap
 from worker.core.result import Result
@@ -382,7 +382,7 @@ def verify_upload_now(upload_id: int) -> bool:
     with tempfile.TemporaryDirectory(prefix="lab-upload-") as tmp:
         try:
             folder = extract_pack_zip(upload.data, Path(tmp))
-            image = settings.runner_image or runner_image_tag("python")
+            image = runner_image(settings)
 
             # Interview templates may draw from any pack this lab holds, not only bundled ones.
             known = database_catalog()
