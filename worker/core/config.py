@@ -214,9 +214,14 @@ def load_settings(env: dict | None = None) -> Settings:
     )
 
 
+def private_redis_socket(settings: Settings) -> Path:
+    """The Unix socket of the private redis-server `lab up` runs (without LAB_REDIS_URL)."""
+    return settings.instance_path / "redis.sock"
+
+
 def instance_redis_url(settings: Settings) -> str:
     """The broker URL: LAB_REDIS_URL, or the private redis-server `lab up` runs."""
-    return settings.redis_url or f"unix://{settings.instance_path / 'redis.sock'}"
+    return settings.redis_url or f"unix://{private_redis_socket(settings)}"
 
 
 def ratelimit_storage_url(settings: Settings) -> str:
