@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from worker.core import safe_yaml
+from worker.core.difficulty import DIFFICULTIES, difficulty_range
 
-DIFFICULTIES = ("easy", "medium", "hard")
 HANDS_ON = ("python", "flask", "dockerfile")
 KINDS = (*HANDS_ON, "quiz")
 DEFAULT_PASSING_SCORE = 60.0
@@ -153,10 +153,9 @@ def pool_matches(pool: dict, item: CatalogItem) -> bool:
         return False
     if item.difficulty not in DIFFICULTIES:
         return False
-    bounds = pool.get("difficulty") or {}
-    low = DIFFICULTIES.index(bounds.get("min", "easy"))
-    high = DIFFICULTIES.index(bounds.get("max", "hard"))
-    return low <= DIFFICULTIES.index(item.difficulty) <= high
+    low, high = difficulty_range(pool.get("difficulty"))
+    rank = DIFFICULTIES.index
+    return rank(low) <= rank(item.difficulty) <= rank(high)
 
 
 def _pools(spec: dict) -> list[tuple[int, int, dict]]:
@@ -180,9 +179,8 @@ def describe_pool(pool: dict) -> str:
     text = " or ".join(nouns) or "items"
     if pool.get("topics"):
         text += " on " + " or ".join(pool["topics"])
-    bounds = pool.get("difficulty") or {}
-    if bounds:
-        low, high = bounds.get("min", "easy"), bounds.get("max", "hard")
+    if pool.get("difficulty"):
+        low, high = difficulty_range(pool["difficulty"])
         text += f" ({low})" if low == high else f" ({low} to {high})"
     return text
 

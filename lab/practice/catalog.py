@@ -13,10 +13,10 @@ from lab.extensions import db
 from lab.interviews.service import running_interview_with
 from lab.models import Pack
 from lab.submissions import service
+from worker.core.difficulty import DIFFICULTIES
 from worker.core.kinds.quiz import public_questions
 
 catalog = Blueprint("catalog", __name__)
-DIFFICULTIES = ("easy", "medium", "hard")
 
 
 @catalog.route("/")
