@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, defer
 
 from lab import task_queue
 from lab.extensions import db
-from lab.models import Challenge, Draft, Pack, Submission, User, utcnow
+from lab.models import Challenge, Draft, Pack, Submission, User, newest_pack_ids, utcnow
 from worker.core.kinds import ANSWERS_FILE, get_kind, queue_for, quiz_challenge
 from worker.core.queues import GRADE_TASK
 from worker.core.submission import Rejected, check_submission
@@ -40,10 +40,8 @@ class SubmissionError(ValueError):
 
 def _latest_query():
     """Challenges of the newest enabled version of every pack."""
-    newest = (select(Pack.name, db.func.max(Pack.version).label("version"))
-              .where(Pack.enabled).group_by(Pack.name).subquery())
-    return (select(Challenge).join(Pack)
-            .join(newest, (Pack.name == newest.c.name) & (Pack.version == newest.c.version)))
+    newest = newest_pack_ids()
+    return select(Challenge).join(Pack).join(newest, Pack.id == newest.c.id)
 
 
 def latest_challenges():
