@@ -25,7 +25,7 @@ from lab.practice.profile import profile
 from lab.ratelimit import in_words, retry_after_seconds
 from lab.submissions.views import submissions
 from lab.task_queue import celery_init_app
-from lab.templating import register_filters
+from lab.templating import register_filters, wants_json
 from worker.core.config import Settings, database_url, load_settings, ratelimit_storage_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
             extra["retry_after"] = retry
             if "try again" not in message.lower():
                 message = f"{message} Try again in {in_words(retry)}."
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        if request.path.startswith("/api/") or wants_json():
             return jsonify(error=message, status=exc.code, **extra), exc.code, headers
         return render_template("error.html", error=exc, message=message), exc.code, headers
 
