@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
+
+import yaml
 
 from lab.packs.problems import SCHEMA_DIR
 from worker.core.config import load_settings
 from worker.core.difficulty import DIFFICULTIES
 from worker.core.images import runner_image, runner_image_tag
 from worker.core.lab_redis import HEARTBEAT_KEY_PREFIX, heartbeat_key, redis_client, worker_of
+from worker.core.queues import QUEUES
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_runner_image_falls_back_to_the_built_tag() -> None:
@@ -48,3 +54,10 @@ def _walk(node: object) -> list[dict]:
     if isinstance(node, list):
         return [m for value in node for m in _walk(value)]
     return []
+
+
+def test_the_compose_worker_serves_every_queue() -> None:
+    # YAML cannot import worker/core/queues.py, so the compose file spells the names again.
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = compose["services"]["worker"]["command"]
+    assert command[command.index("-Q") + 1] == ",".join(QUEUES)
