@@ -13,8 +13,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lab.accounts.auth import auth
-from lab.api.interviews import interview_api
-from lab.api.routes import api
+from lab.api import api
 from lab.extensions import csrf, db, limiter, login_manager, migrate
 from lab.interviews.views import interview_pages
 from lab.ops.health import health
@@ -126,11 +125,10 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
 
     from lab import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
 
-    for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_api,
-                      interview_pages, health, metrics):
+    for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_pages,
+                      health, metrics):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
-    csrf.exempt(interview_api)
     register_filters(app)
 
     @app.errorhandler(HTTPException)
