@@ -165,11 +165,11 @@ def print_table(report: dict[str, Any]) -> None:
 def start_pool(size: int) -> Any:
     """A warm pool for the default limits (what grade() of a bundled challenge uses)."""
     from worker.core.config import load_settings
-    from worker.core.images import runner_image_tag
+    from worker.core.images import runner_image
     from worker.core.pool import SandboxPool
 
     settings = load_settings()
-    pool = SandboxPool(settings.runner_image or runner_image_tag("python"), settings.limits,
+    pool = SandboxPool(runner_image(settings), settings.limits,
                        settings.runtime, size, settings.grace_seconds,
                        settings.reap_after_seconds, settings.pool_max_idle_seconds).start()
     if not pool.wait_full(POOL_FILL_TIMEOUT):

@@ -156,7 +156,7 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
     from worker.core.challenge import ChallengeError, load_challenge
     from worker.core.config import load_settings
     from worker.core.grading import grade
-    from worker.core.images import image_exists, runner_image_tag
+    from worker.core.images import image_exists, runner_image
     from worker.core.sandbox import InfraError, connect
 
     try:
@@ -183,7 +183,7 @@ def build_measurements(challenge_path: Path, workdir: Path, pool: Any = None) ->
     except InfraError as exc:
         raise SetupError(str(exc)) from None
     settings = load_settings()
-    image = settings.runner_image or runner_image_tag("python")  # the image grade() uses
+    image = runner_image(settings)  # the image grade() uses
     if not image_exists(client, image):
         raise SetupError(f"the runner image {image} is missing: run `lab images build`")
 

@@ -97,11 +97,11 @@ def stack_submit(url: str, token: str, body: dict, last: dict) -> tuple[float, O
 def start_pool():
     """A warm pool in this process, for grade_pooled (LAB_POOL_SIZE containers, at least 1)."""
     from worker.core.config import load_settings
-    from worker.core.images import runner_image_tag
+    from worker.core.images import runner_image
     from worker.core.pool import SandboxPool
 
     settings = load_settings()
-    pool = SandboxPool(settings.runner_image or runner_image_tag("python"), settings.limits,
+    pool = SandboxPool(runner_image(settings), settings.limits,
                        settings.runtime, max(1, settings.pool_size), settings.grace_seconds,
                        settings.reap_after_seconds, settings.pool_max_idle_seconds).start()
     pool.wait_full(120)

@@ -14,8 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lab.accounts.auth import auth
-from lab.api.interviews import interview_api
-from lab.api.routes import api
+from lab.api import api
 from lab.extensions import csrf, db, limiter, login_manager, migrate
 from lab.interviews.views import interview_pages
 from lab.ops.health import health
@@ -26,7 +25,7 @@ from lab.practice.profile import profile
 from lab.ratelimit import in_words, retry_after_seconds
 from lab.submissions.views import submissions
 from lab.task_queue import celery_init_app
-from lab.templating import register_filters
+from lab.templating import register_filters, wants_json
 from worker.core.config import Settings, database_url, load_settings, ratelimit_storage_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -131,11 +130,10 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
 
     from lab import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
 
-    for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_api,
-                      interview_pages, health, metrics):
+    for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_pages,
+                      health, metrics):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
-    csrf.exempt(interview_api)
     register_filters(app)
 
     @app.errorhandler(HTTPException)
@@ -155,7 +153,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         if isinstance(exc, CSRFError):
             # The editor refreshes its token (GET /session) and retries on this reason.
             extra["reason"] = "csrf"
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        if request.path.startswith("/api/") or wants_json():
             return jsonify(error=message, status=exc.code, **extra), exc.code, headers
         return render_template("error.html", error=exc, message=message), exc.code, headers
 

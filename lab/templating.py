@@ -1,10 +1,11 @@
-"""Jinja filters: safe Markdown and small formatting helpers."""
+"""Jinja filters (safe Markdown, small formatting helpers), and whether a request wants
+its answer as JSON rather than a page."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Flask
+from flask import Flask, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -28,6 +29,12 @@ def number(value) -> str:
         return ""
     value = round(float(value), 2)
     return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def wants_json() -> bool:
+    """The client prefers JSON to HTML (an Accept header that ranks application/json
+    first): the same routes then answer scripts with data and browsers with pages."""
+    return request.accept_mimetypes.best == "application/json"
 
 
 def register_filters(app: Flask) -> None:

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 from lab.extensions import db, login_manager
 from lab.models import User, token_digest
 from lab.ratelimit import forget_failed_logins, login_per_account, login_per_address, signup_per_address
+from lab.templating import wants_json
 
 auth = Blueprint("auth", __name__)
 WRONG_LOGIN = "Email or password is wrong."
@@ -169,11 +170,11 @@ def login():
         elif user.check_password(form.password.data):
             forget_failed_logins()
             login_user(user, remember=True)
-            if _asks_for_json():
+            if wants_json():
                 return _session_state()
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(WRONG_LOGIN)
-    if _asks_for_json() and request.method == "POST":
+    if wants_json() and request.method == "POST":
         # The editor's sign-in dialog (lab/static/src/session.js): what was wrong, in words.
         problems = []
         for name, errors in form.errors.items():
@@ -183,10 +184,6 @@ def login():
                 problems.append(f"{form[name].label.text}: {errors[0]}")
         return jsonify(error=" ".join(problems) or "Could not sign in."), 400
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400
-
-
-def _asks_for_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _session_state():

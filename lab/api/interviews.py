@@ -1,20 +1,20 @@
-"""Mock interviews in the JSON API (/api/v1): the same service as the pages, so the
-same server clock refuses late work with 409 and a message saying when time ran out."""
+"""Mock interviews in the JSON API (/api/v1, the one `api` blueprint): the same service
+as the pages, so the same server clock refuses late work with 409 and a message saying
+when time ran out."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify
+from flask import abort, g, jsonify
 
-from lab.api.routes import authenticate, json_object_body
+from lab.api.blueprint import api, json_object_body
 from lab.interviews import service as svc
 from lab.interviews.finalize import finalize
 from lab.interviews.views import load_interview
 from lab.models import Interview, InterviewItem, utcnow
 from lab.ratelimit import draft_rate, work_rate
+from lab.submissions.drafts import DraftConflict, parse_base_version
+from lab.submissions.service import SubmissionError
 from worker.core.kinds.quiz import public_questions
-
-interview_api = Blueprint("interview_api", __name__, url_prefix="/api/v1")
-interview_api.before_request(authenticate)
 
 
 def _template(t) -> dict:
@@ -66,13 +66,13 @@ def _error(exc: svc.InterviewError):
     return jsonify(error=str(exc), status=exc.status, **extra), exc.status, exc.headers()
 
 
-@interview_api.get("/interview-templates")
-def list_templates():
+@api.get("/interview-templates")
+def list_interview_templates():
     return jsonify(templates=[_template(t) for t in svc.latest_templates()])
 
 
-@interview_api.post("/interviews")
-def start():
+@api.post("/interviews")
+def start_interview():
     data = json_object_body('{"template": <id>}')
     template_id = data.get("template")
     if not isinstance(template_id, str):
@@ -88,8 +88,8 @@ def start():
     return jsonify(_interview(interview)), 201
 
 
-@interview_api.get("/interviews/<int:interview_id>")
-def show(interview_id: int):
+@api.get("/interviews/<int:interview_id>")
+def get_interview(interview_id: int):
     return jsonify(_interview(load_interview(interview_id, g.api_user)))
 
 
@@ -101,20 +101,26 @@ def _item_of(interview_id: int, number: int) -> InterviewItem:
         abort(exc.status, str(exc))
 
 
-@interview_api.put("/interviews/<int:interview_id>/items/<int:number>/draft")
+@api.put("/interviews/<int:interview_id>/items/<int:number>/draft")
 @draft_rate
-def save_draft(interview_id: int, number: int):
+def save_interview_draft(interview_id: int, number: int):
     data = json_object_body('{"files": {name: text}}')
     item = _item_of(interview_id, number)
     try:
-        svc.save_task_draft(item, data.get("files"))
+        # base_version (optional): the draft version the files grew from; a stale one is
+        # refused with the stored files (409 {error, conflict}), as in the editor.
+        svc.save_task_draft(item, data.get("files"), base_version=parse_base_version(data))
+    except DraftConflict as exc:
+        return jsonify(exc.as_json()), 409
+    except SubmissionError as exc:
+        return jsonify(error=str(exc)), exc.status
     except svc.InterviewError as exc:
         return _error(exc)
-    return jsonify(saved_at=_iso(item.saved_at))
+    return jsonify(saved_at=_iso(item.saved_at), version=item.draft_version)
 
 
-@interview_api.put("/interviews/<int:interview_id>/items/<int:number>/answer")
-def save_answer(interview_id: int, number: int):
+@api.put("/interviews/<int:interview_id>/items/<int:number>/answer")
+def save_interview_answer(interview_id: int, number: int):
     data = json_object_body('{"answer": ...}')
     if "answer" not in data:
         abort(400, "Send {\"answer\": ...}: an option index, a list of them, or text.")
@@ -126,9 +132,9 @@ def save_answer(interview_id: int, number: int):
     return jsonify(saved_at=_iso(item.saved_at))
 
 
-@interview_api.post("/interviews/<int:interview_id>/items/<int:number>/submissions")
+@api.post("/interviews/<int:interview_id>/items/<int:number>/submissions")
 @work_rate
-def submit(interview_id: int, number: int):
+def submit_interview_item(interview_id: int, number: int):
     data = json_object_body('{"files": {name: text}, "mode": "run" or "submit"}')
     item = _item_of(interview_id, number)
     try:
@@ -138,8 +144,8 @@ def submit(interview_id: int, number: int):
     return jsonify(id=submission.id, status="queued"), 202
 
 
-@interview_api.post("/interviews/<int:interview_id>/finish")
-def finish(interview_id: int):
+@api.post("/interviews/<int:interview_id>/finish")
+def finish_interview(interview_id: int):
     interview = load_interview(interview_id, g.api_user)
     if interview.status == "active":
         finalize(interview.id, early=True)

@@ -31,6 +31,7 @@ from lab.models import (
     newest_pack_ids,
     utcnow,
 )
+from lab.refusal import RequestRefused
 from lab.submissions.drafts import DraftConflict
 from lab.submissions.service import SubmissionError, clean_files, create_submission, refuse_when_busy
 from worker.core.kinds.quiz import QuizError, parse_answers
@@ -39,17 +40,11 @@ HINT_COST = 0.1  # share of an item's points each hint taken costs
 TIME_TICK_CAP = 30.0  # seconds one time report may add (a tab left open earns nothing)
 
 
-class InterviewError(ValueError):
-    """The request cannot be done; `status` is the HTTP status to answer, `retry_after`
-    (seconds) the Retry-After of a 429 that waiting cures."""
+class InterviewError(RequestRefused):
+    """The interview request cannot be done (409, a conflict with its state, unless said
+    otherwise)."""
 
-    def __init__(self, message: str, status: int = 409, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+    default_status = 409
 
 
 def latest_templates() -> list[InterviewTemplate]:

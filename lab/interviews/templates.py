@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from worker.core import safe_yaml
-from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES
+from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES, difficulty_range
 
 KINDS = KIND_NAMES
 DEFAULT_PASSING_SCORE = 60.0
@@ -152,10 +152,9 @@ def pool_matches(pool: dict, item: CatalogItem) -> bool:
         return False
     if item.difficulty not in DIFFICULTIES:
         return False
-    bounds = pool.get("difficulty") or {}
-    low = DIFFICULTIES.index(bounds.get("min", "easy"))
-    high = DIFFICULTIES.index(bounds.get("max", "hard"))
-    return low <= DIFFICULTIES.index(item.difficulty) <= high
+    low, high = difficulty_range(pool.get("difficulty"))
+    rank = DIFFICULTIES.index
+    return rank(low) <= rank(item.difficulty) <= rank(high)
 
 
 def _pools(spec: dict) -> list[tuple[int, int, dict]]:
@@ -179,9 +178,8 @@ def describe_pool(pool: dict) -> str:
     text = " or ".join(nouns) or "items"
     if pool.get("topics"):
         text += " on " + " or ".join(pool["topics"])
-    bounds = pool.get("difficulty") or {}
-    if bounds:
-        low, high = bounds.get("min", "easy"), bounds.get("max", "hard")
+    if pool.get("difficulty"):
+        low, high = difficulty_range(pool["difficulty"])
         text += f" ({low})" if low == high else f" ({low} to {high})"
     return text
 

@@ -20,7 +20,7 @@ from lab.interviews.templates import (
     rows_from_metas,
 )
 from lab.packs.problems import BUNDLED_PACKS, SLUG, Problem, load_yaml, node_at, schema_problems
-from worker.core.vocabulary import DIFFICULTIES
+from worker.core.vocabulary import DIFFICULTIES, difficulty_range
 
 FOLDER = "interviews"
 
@@ -53,8 +53,7 @@ def _check_spec(info: InterviewInfo, problems: list[Problem]) -> None:
                                     line=info.line(["sections", s, "time_limit"]),
                                     field=f"sections.{s}.time_limit"))
         for p, pool in enumerate(section["pools"]):
-            bounds = pool.get("difficulty") or {}
-            low, high = bounds.get("min", "easy"), bounds.get("max", "hard")
+            low, high = difficulty_range(pool.get("difficulty"))
             if DIFFICULTIES.index(low) > DIFFICULTIES.index(high):
                 problems.append(Problem(info.rel, f"min {low} is harder than max {high}",
                                         line=info.line(["sections", s, "pools", p, "difficulty"]),

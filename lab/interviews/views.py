@@ -15,13 +15,10 @@ from lab.models import Interview, utcnow
 from lab.ratelimit import draft_rate, work_rate
 from lab.submissions.drafts import DraftConflict, parse_base_version
 from lab.submissions.service import SubmissionError
+from lab.templating import wants_json
 from worker.core.kinds.quiz import public_questions
 
 interview_pages = Blueprint("interviews", __name__, url_prefix="/interviews")
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def load_interview(interview_id: int, user) -> Interview:
@@ -40,7 +37,7 @@ def load_interview(interview_id: int, user) -> Interview:
 
 
 def _refuse(exc: svc.InterviewError, back: str | None = None):
-    if _wants_json() or request.is_json:
+    if wants_json() or request.is_json:
         extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
         return jsonify(error=str(exc), **extra), exc.status, exc.headers()
     if back and exc.status == 409:
@@ -161,7 +158,7 @@ def submit(interview_id: int, number: int):
     except svc.InterviewError as exc:
         return _refuse(exc, back)
     panel = url_for("submissions.panel", submission_id=submission.id)
-    if _wants_json():
+    if wants_json():
         return jsonify(id=submission.id, status=submission.status, panel_url=panel,
                        draft_version=current.draft_version), 202
     return redirect(url_for("submissions.show", submission_id=submission.id), 303)
@@ -187,7 +184,7 @@ def answer(interview_id: int, number: int):
         svc.save_answer(current, value)
     except svc.InterviewError as exc:
         return _refuse(exc, back)
-    if _wants_json():
+    if wants_json():
         return jsonify(saved_at=current.saved_at.isoformat() + "Z")
     flash("Answer saved. You can change it until the time is up.", "info")
     following = number + 1 if number < len(_interview.items) else number

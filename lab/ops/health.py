@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 
-import redis
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from lab.accounts.auth import is_operator
 from lab.extensions import db
-from worker.core.config import instance_redis_url
+from worker.core.lab_redis import HEARTBEAT_KEY_PREFIX, redis_client, worker_of
 
 health = Blueprint("health", __name__)
 
@@ -32,18 +31,13 @@ def _database():
     db.session.execute(text("SELECT 1"))
 
 
-def _redis():
-    return redis.Redis.from_url(instance_redis_url(current_app.config["LAB_SETTINGS"]),
-                                socket_timeout=1, socket_connect_timeout=1)
-
-
 def _heartbeats(client) -> dict[str, dict]:
     """Worker name -> its last heartbeat (workers write them every sweep, with a TTL)."""
-    keys = list(client.scan_iter("lab:worker:*"))
+    keys = list(client.scan_iter(f"{HEARTBEAT_KEY_PREFIX}*"))
     beats = {}
     for key, raw in zip(keys, client.mget(keys) if keys else [], strict=True):
         try:
-            beats[key.decode().split(":", 2)[2]] = json.loads(raw)
+            beats[worker_of(key)] = json.loads(raw)
         except (TypeError, ValueError):
             continue
     return beats
@@ -83,7 +77,7 @@ def livez():
 
 @health.route("/healthz")
 def healthz():
-    client = _redis()
+    client = redis_client(current_app.config["LAB_SETTINGS"])
     beats: dict[str, dict] = {}
 
     def broker() -> None:

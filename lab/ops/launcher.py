@@ -36,7 +36,7 @@ from pathlib import Path
 import click
 
 from lab.ops.proxy import ProxyError, listen_address, prepare
-from worker.core.config import Settings
+from worker.core.config import Settings, private_redis_socket
 from worker.core.sandbox import InfraError, connect, runtime_problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,7 +145,7 @@ def _launch_redis(settings: Settings, env: dict) -> subprocess.Popen:
     if not server:
         raise LaunchError("redis-server is missing (apt-get install redis-server) "
                           "and LAB_REDIS_URL is not set")
-    sock = settings.instance_path / "redis.sock"
+    sock = private_redis_socket(settings)
     sock.unlink(missing_ok=True)
     return _spawn("redis", [server, "--port", "0", "--unixsocket", str(sock),
                             "--unixsocketperm", "700", "--dir", str(settings.instance_path),
@@ -155,7 +155,7 @@ def _launch_redis(settings: Settings, env: dict) -> subprocess.Popen:
 
 def start_redis(settings: Settings, env: dict) -> subprocess.Popen:
     redis = _launch_redis(settings, env)
-    _wait_for((settings.instance_path / "redis.sock").exists, "redis-server", 15, redis)
+    _wait_for(private_redis_socket(settings).exists, "redis-server", 15, redis)
     return redis
 
 
@@ -362,7 +362,7 @@ def start_stack(settings: Settings, host: str, port: int, workers: int | None = 
     try:
         if not settings.redis_url:
             stack.start("redis", lambda: _launch_redis(settings, env),
-                        (settings.instance_path / "redis.sock").exists, 15)
+                        private_redis_socket(settings).exists, 15)
         worker_name = f"lab-worker-{os.getpid()}"
         stack.start("worker", lambda: start_worker(settings, env, worker_name))
         stack.start("web", lambda: _launch_web(settings, web_env, f"unix:{web_sock}", workers),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from flask import Blueprint, Response, current_app
 from flask_login import current_user
 from prometheus_client import CollectorRegistry, generate_latest
@@ -26,7 +25,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from lab.accounts.auth import is_operator
 from lab.extensions import db
 from lab.models import Submission
-from worker.core.config import instance_redis_url
+from worker.core.lab_redis import redis_client
 from worker.core.queues import QUEUES
 from worker.core.sandbox import owner_id
 
@@ -38,15 +37,10 @@ POOL_IDLE_PREFIX = "lab:metrics:pool-idle:"  # one gauge per worker process, exp
 log = logging.getLogger(__name__)
 
 
-def _redis(settings):
-    return redis.Redis.from_url(instance_redis_url(settings), socket_timeout=1,
-                                socket_connect_timeout=1)
-
-
 def record_grading(settings, kind: str, verdict: str, seconds: float) -> None:
     """Called by the worker once per stored result."""
     try:
-        pipe = _redis(settings).pipeline()
+        pipe = redis_client(settings).pipeline()
         for bound in BUCKETS:
             if seconds <= bound:
                 pipe.hincrby(KEY, f"{kind}|{verdict}|{bound}", 1)
@@ -62,7 +56,7 @@ def record_pool(settings, counts: dict[str, int], idle: int) -> None:
     last call, and how many armed containers wait right now."""
 
     try:
-        pipe = _redis(settings).pipeline()
+        pipe = redis_client(settings).pipeline()
         for name, amount in counts.items():
             if amount:
                 pipe.hincrby(POOL_KEY, name, amount)
@@ -97,7 +91,7 @@ class LabCollector:
         self.settings = settings
 
     def collect(self):
-        client = _redis(self.settings)
+        client = redis_client(self.settings)
         depth = GaugeMetricFamily("lab_queue_depth", "Tasks waiting per queue", labels=["queue"])
         raw: dict = {}
         pool: list = []

@@ -24,7 +24,7 @@ from lab.packs.problems import PackError
 from lab.packs.validate import validate_pack
 from lab.packs.verify import normalise_output, run_snippets
 from worker.core.config import Settings
-from worker.core.images import runner_image_tag
+from worker.core.images import runner_image
 from worker.core.sandbox import connect
 
 _cache_lock = threading.Lock()
@@ -46,7 +46,7 @@ def _predict_keys(questions_by_slug: dict[str, list[dict]], settings: Settings) 
     """slug -> question id -> what its snippet prints, run in the sandbox (cached by
     image and snippet, so an unchanged snippet is run once per machine)."""
 
-    image = settings.runner_image or runner_image_tag("python")
+    image = runner_image(settings)
     cache_file = (settings.cache_path or settings.instance_path / "cache") / "predict-keys.json"
     with _cache_lock:
         cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}

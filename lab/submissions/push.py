@@ -20,9 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import redis
-
-from worker.core.config import instance_redis_url
+from worker.core.lab_redis import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +30,6 @@ POLL_SECONDS = 0.5  # without Redis, re-read the row this often
 WEB_THREADS_KEPT_FREE = 4  # threads per gunicorn process that never hold a long wait
 
 T = TypeVar("T")
-_clients: dict[str, Any] = {}
-_clients_lock = threading.Lock()
 _slots: dict[str, Any] = {"semaphore": None, "size": 0}
 _slots_lock = threading.Lock()
 
@@ -43,15 +39,9 @@ def channel(submission_id: int) -> str:
 
 
 def _client(settings) -> Any:
-    """One Redis client (and connection pool) per process and URL."""
-
-    url = instance_redis_url(settings)
-    with _clients_lock:
-        client = _clients.get(url)
-        if client is None:
-            client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
-            _clients[url] = client
-        return client
+    # A reply may take a while (a subscriber waits in get_message); a dead Redis is
+    # noticed within a second.
+    return redis_client(settings, timeout=5, connect_timeout=1)
 
 
 def publish_done(settings, submission_id: int, verdict: str | None) -> bool:

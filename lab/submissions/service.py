@@ -17,7 +17,8 @@ from sqlalchemy.orm import contains_eager, defer
 
 from lab import task_queue
 from lab.extensions import db
-from lab.models import Challenge, Pack, Submission, User, utcnow
+from lab.models import Challenge, Pack, Submission, User, newest_pack_ids, utcnow
+from lab.refusal import RequestRefused
 from worker.core.kinds import ANSWERS_FILE, get_kind, queue_for, quiz_challenge
 from worker.core.queues import GRADE_TASK
 from worker.core.submission import Rejected, check_submission
@@ -25,25 +26,16 @@ from worker.core.submission import Rejected, check_submission
 log = logging.getLogger(__name__)
 
 
-class SubmissionError(ValueError):
-    """The request cannot become a submission; `status` is the HTTP status to answer and
-    `retry_after` (seconds), when set, what a 429 puts in its Retry-After header."""
+class SubmissionError(RequestRefused):
+    """The request cannot become a submission (422 unless said otherwise)."""
 
-    def __init__(self, message: str, status: int = 422, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+    default_status = 422
 
 
 def _latest_query():
     """Challenges of the newest enabled version of every pack."""
-    newest = (select(Pack.name, db.func.max(Pack.version).label("version"))
-              .where(Pack.enabled).group_by(Pack.name).subquery())
-    return (select(Challenge).join(Pack)
-            .join(newest, (Pack.name == newest.c.name) & (Pack.version == newest.c.version)))
+    newest = newest_pack_ids()
+    return select(Challenge).join(Pack).join(newest, Pack.id == newest.c.id)
 
 
 def latest_challenges():

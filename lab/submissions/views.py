@@ -27,13 +27,10 @@ from lab.models import Challenge, Draft, Pack, Submission
 from lab.practice.catalog import challenge_or_404, refuse_during_interview
 from lab.ratelimit import draft_rate, work_rate
 from lab.submissions import drafts, push, service
+from lab.templating import wants_json
 
 submissions = Blueprint("submissions", __name__)
 HISTORY_PAGE = 50
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 # What a status poll needs: not the submitted files, of the challenge only its kind and id.
@@ -75,13 +72,13 @@ def create(pack: str, slug: str):
             draft_version = _save_with_run(challenge, files)
         submission = service.create_submission(current_user, challenge, files, mode)
     except service.SubmissionError as exc:
-        if _wants_json():
+        if wants_json():
             extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
             return jsonify(error=str(exc), **extra), exc.status, exc.headers()
         return (render_template("error.html", error=exc, message=str(exc)), exc.status,
                 exc.headers())
     panel = url_for("submissions.panel", submission_id=submission.id)
-    if _wants_json():
+    if wants_json():
         return jsonify(id=submission.id, status=submission.status, panel_url=panel,
                        events_url=url_for("submissions.events", submission_id=submission.id),
                        draft_version=draft_version), 202

@@ -13,6 +13,7 @@ import yaml
 from lab.packs.coverage import coverage_of
 from lab.packs.problems import BUNDLED_PACKS, SCHEMA_DIR
 from tests.conftest import ROOT
+from worker.core.vocabulary import DIFFICULTIES
 
 MINIMUM = {"python": 15, "flask": 12, "dockerfile": 8}
 HANDS_ON_MINIMUM = 40
@@ -80,7 +81,7 @@ def test_the_counts_agree_with_the_files():
 @pytest.mark.parametrize("slug, data", hands_on(), ids=[slug for slug, _ in hands_on()])
 def test_hands_on_challenge_is_complete(slug, data):
     assert data.get("topics"), f"{slug}: no topics"
-    assert data.get("difficulty") in ("easy", "medium", "hard"), f"{slug}: no difficulty"
+    assert data.get("difficulty") in DIFFICULTIES, f"{slug}: no difficulty"
     minutes = data.get("time_estimate_minutes")
     assert isinstance(minutes, int) and minutes > 0, f"{slug}: no time estimate"
     hints = data.get("hints")

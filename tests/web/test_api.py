@@ -177,3 +177,16 @@ def test_openapi_describes_every_api_route(app):
         path = re.sub(r"<(?:[^:>]+:)?[^>]+>", "{}", rule.rule[len("/api/v1"):])
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in described, f"{method} {rule.rule} is not in the OpenAPI document"
+
+
+def test_every_openapi_path_is_an_api_route(app):
+    import re
+
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    routed = {(re.sub(r"<(?:[^:>]+:)?[^>]+>", "{}", rule.rule[len("/api/v1"):]), method)
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    for path, operations in doc["paths"].items():
+        for method in operations:
+            assert (re.sub(r"\{[^}]+\}", "{}", path), method.upper()) in routed, (
+                f"{method.upper()} {path} is described but no route answers it")

@@ -54,8 +54,8 @@ EXPECTED = {
     "interviews.clock": (302, 200, 404, 404),
     "interviews.item": (302, 200, 404, 404),
     "interviews.review": (302, 403, 404, 404),
-    "interview_api.list_templates": (401, 200, 200, 200),
-    "interview_api.show": (401, 200, 404, 404),
+    "api.list_interview_templates": (401, 200, 200, 200),
+    "api.get_interview": (401, 200, 404, 404),
 }
 ARGS = {"pack": "examples", "slug": "retry-decorator", "filename": "lab.css", "number": 1}
 
@@ -135,11 +135,11 @@ WRITES = {
     ("interviews.finish", "POST"): Write("form", {}, NOT_FOUND),
     ("api.create_submission", "POST"): Write("api", {"challenge": "nope/nope", "files": {}},
                                              API_NOT_FOUND),
-    ("interview_api.start", "POST"): Write("api", {"template": "nope/nope"}, API_NOT_FOUND),
-    ("interview_api.save_draft", "PUT"): Write("api", {"files": {}}, API_NOT_FOUND),
-    ("interview_api.save_answer", "PUT"): Write("api", {"answer": 0}, API_NOT_FOUND),
-    ("interview_api.submit", "POST"): Write("api", {"files": {}, "mode": "run"}, API_NOT_FOUND),
-    ("interview_api.finish", "POST"): Write("api", {}, API_NOT_FOUND),
+    ("api.start_interview", "POST"): Write("api", {"template": "nope/nope"}, API_NOT_FOUND),
+    ("api.save_interview_draft", "PUT"): Write("api", {"files": {}}, API_NOT_FOUND),
+    ("api.save_interview_answer", "PUT"): Write("api", {"answer": 0}, API_NOT_FOUND),
+    ("api.submit_interview_item", "POST"): Write("api", {"files": {}, "mode": "run"}, API_NOT_FOUND),
+    ("api.finish_interview", "POST"): Write("api", {}, API_NOT_FOUND),
 }
 FAKE = {"pack": "nope", "slug": "nope", "interview_id": 999_999, "number": 1, "pack_id": 999_999}
 PUBLIC = {"auth.login", "auth.signup"}

@@ -125,6 +125,20 @@ def _count(name: str, raw: str) -> int:
     return value
 
 
+def _positive(env: dict, base: Settings, name: str) -> int | float:
+    """Settings field `name` from LAB_<NAME>, greater than zero, of the field's type; the
+    field's default (written once, in Settings) when the variable is unset."""
+    default = getattr(base, name)
+    variable = f"LAB_{name.upper()}"
+    return _number(variable, env.get(variable, str(default)), type(default))
+
+
+def _whole(env: dict, base: Settings, name: str) -> int:
+    """Like _positive, for a whole number where zero switches something off."""
+    variable = f"LAB_{name.upper()}"
+    return _count(variable, env.get(variable, str(getattr(base, name))))
+
+
 def _queues(raw: str) -> tuple[str, ...]:
     names = tuple(q.strip() for q in raw.split(",") if q.strip())
     unknown = set(names) - set(QUEUES)
@@ -166,57 +180,48 @@ def load_settings(env: dict | None = None) -> Settings:
         runtime=env.get("LAB_RUNTIME", ""),
         limits=limits,
         ceiling=ceiling,
-        max_file_kb=_number("LAB_MAX_FILE_KB", env.get("LAB_MAX_FILE_KB", "128"), int),
-        max_submission_kb=_number(
-            "LAB_MAX_SUBMISSION_KB", env.get("LAB_MAX_SUBMISSION_KB", "512"), int
-        ),
-        grace_seconds=_number("LAB_GRACE_SECONDS", env.get("LAB_GRACE_SECONDS", "10"), float),
-        reap_after_seconds=_number(
-            "LAB_REAP_AFTER_SECONDS", env.get("LAB_REAP_AFTER_SECONDS", "300"), float
-        ),
+        max_file_kb=_positive(env, base, "max_file_kb"),
+        max_submission_kb=_positive(env, base, "max_submission_kb"),
+        grace_seconds=_positive(env, base, "grace_seconds"),
+        reap_after_seconds=_positive(env, base, "reap_after_seconds"),
         debian_mirror=env.get("LAB_DEBIAN_MIRROR", ""),
         instance_path=Path(env.get("LAB_INSTANCE_PATH", "instance")).resolve(),
         cache_path=Path(env["LAB_CACHE_PATH"]).resolve() if env.get("LAB_CACHE_PATH") else None,
         database_url=env.get("LAB_DATABASE_URL", ""),
         redis_url=env.get("LAB_REDIS_URL", ""),
         secret_key=env.get("LAB_SECRET_KEY", ""),
-        port=_number("LAB_PORT", env.get("LAB_PORT", "8000"), int),
-        max_request_kb=_number("LAB_MAX_REQUEST_KB", env.get("LAB_MAX_REQUEST_KB", "1024"), int),
-        stuck_after_seconds=_number(
-            "LAB_STUCK_AFTER_SECONDS", env.get("LAB_STUCK_AFTER_SECONDS", "120"), float),
-        engine_wait_seconds=_number(
-            "LAB_ENGINE_WAIT_SECONDS", env.get("LAB_ENGINE_WAIT_SECONDS", "300"), float),
-        sweep_every_seconds=_number(
-            "LAB_SWEEP_EVERY_SECONDS", env.get("LAB_SWEEP_EVERY_SECONDS", "15"), float),
-        pack_validate_seconds=_number(
-            "LAB_PACK_VALIDATE_SECONDS", env.get("LAB_PACK_VALIDATE_SECONDS", "30"), float),
-        pack_validate_memory_mb=_number(
-            "LAB_PACK_VALIDATE_MEMORY_MB", env.get("LAB_PACK_VALIDATE_MEMORY_MB", "512"), int),
-        visibility_timeout=_number(
-            "LAB_VISIBILITY_TIMEOUT", env.get("LAB_VISIBILITY_TIMEOUT", "3600"), int),
-        worker_queues=_queues(env.get("LAB_WORKER_QUEUES", ",".join(QUEUES))),
-        worker_concurrency=_number(
-            "LAB_WORKER_CONCURRENCY", env.get("LAB_WORKER_CONCURRENCY", "4"), int),
-        web_workers=_number("LAB_WEB_WORKERS", env.get("LAB_WEB_WORKERS", "2"), int),
-        web_threads=_number("LAB_WEB_THREADS", env.get("LAB_WEB_THREADS", "32"), int),
-        pool_size=_count("LAB_POOL_SIZE", env.get("LAB_POOL_SIZE", "2")),
-        pool_max_idle_seconds=_number(
-            "LAB_POOL_MAX_IDLE_SECONDS", env.get("LAB_POOL_MAX_IDLE_SECONDS", "120"), float),
+        port=_positive(env, base, "port"),
+        max_request_kb=_positive(env, base, "max_request_kb"),
+        stuck_after_seconds=_positive(env, base, "stuck_after_seconds"),
+        engine_wait_seconds=_positive(env, base, "engine_wait_seconds"),
+        sweep_every_seconds=_positive(env, base, "sweep_every_seconds"),
+        pack_validate_seconds=_positive(env, base, "pack_validate_seconds"),
+        pack_validate_memory_mb=_positive(env, base, "pack_validate_memory_mb"),
+        visibility_timeout=_positive(env, base, "visibility_timeout"),
+        worker_queues=_queues(env.get("LAB_WORKER_QUEUES", ",".join(base.worker_queues))),
+        worker_concurrency=_positive(env, base, "worker_concurrency"),
+        web_workers=_positive(env, base, "web_workers"),
+        web_threads=_positive(env, base, "web_threads"),
+        pool_size=_whole(env, base, "pool_size"),
+        pool_max_idle_seconds=_positive(env, base, "pool_max_idle_seconds"),
         ratelimit_storage=env.get("LAB_RATELIMIT_STORAGE", ""),
-        **{name: _count(f"LAB_{name.upper()}", env.get(f"LAB_{name.upper()}", str(getattr(base, name))))
-           for name in ABUSE_COUNTS},
-        login_window_minutes=_number(
-            "LAB_LOGIN_WINDOW_MINUTES", env.get("LAB_LOGIN_WINDOW_MINUTES", "15"), int),
-        cookie_secure=_cookie_secure(env.get("LAB_COOKIE_SECURE", "auto")),
-        remember_days=_number("LAB_REMEMBER_DAYS", env.get("LAB_REMEMBER_DAYS", "14"), float),
-        proxy_hops=_count("LAB_PROXY_HOPS", env.get("LAB_PROXY_HOPS", "0")),
+        **{name: _whole(env, base, name) for name in ABUSE_COUNTS},
+        login_window_minutes=_positive(env, base, "login_window_minutes"),
+        cookie_secure=_cookie_secure(env.get("LAB_COOKIE_SECURE", base.cookie_secure)),
+        remember_days=_positive(env, base, "remember_days"),
+        proxy_hops=_whole(env, base, "proxy_hops"),
         metrics_token=env.get("LAB_METRICS_TOKEN", ""),
     )
 
 
+def private_redis_socket(settings: Settings) -> Path:
+    """The Unix socket of the private redis-server `lab up` runs (without LAB_REDIS_URL)."""
+    return settings.instance_path / "redis.sock"
+
+
 def instance_redis_url(settings: Settings) -> str:
     """The broker URL: LAB_REDIS_URL, or the private redis-server `lab up` runs."""
-    return settings.redis_url or f"unix://{settings.instance_path / 'redis.sock'}"
+    return settings.redis_url or f"unix://{private_redis_socket(settings)}"
 
 
 def ratelimit_storage_url(settings: Settings) -> str:

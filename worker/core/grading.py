@@ -16,7 +16,7 @@ import docker
 
 from worker.core.challenge import Challenge
 from worker.core.config import Settings, load_settings
-from worker.core.images import runner_image_tag
+from worker.core.images import runner_image
 from worker.core.kinds import get_kind, load_any_challenge
 from worker.core.pool import SandboxPool, process_pool
 from worker.core.result import Result
@@ -57,7 +57,7 @@ def grade(
         result.mode = mode
         result.duration = round(time.monotonic() - started, 4)
         return result
-    image = settings.runner_image or runner_image_tag("python")
+    image = runner_image(settings)
     pool = pool or process_pool()
     warm = {"pool": pool} if pool is not None and kind.pooled else {}
     result = None

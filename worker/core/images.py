@@ -19,6 +19,7 @@ from pathlib import Path
 import docker
 import docker.errors
 
+from worker.core.config import Settings
 from worker.core.sandbox import InfraError
 
 DEFINITIONS = Path(__file__).parents[1] / "images"
@@ -35,6 +36,12 @@ def runner_image_tag(name: str = "python") -> str:
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return f"lab-runner-{name}:{digest.hexdigest()[:12]}"
+
+
+def runner_image(settings: Settings) -> str:
+    """The image sandboxes start from: LAB_RUNNER_IMAGE when set, else the hash-tagged
+    python image that `lab images build` makes."""
+    return settings.runner_image or runner_image_tag("python")
 
 
 def image_exists(client: docker.DockerClient, tag: str) -> bool:

@@ -31,7 +31,7 @@ import docker
 from worker.core.armed import Armed, StaleSandbox, arm_sandbox, run_armed
 from worker.core.config import Limits, Settings
 from worker.core.engine import engine_watch
-from worker.core.images import runner_image_tag
+from worker.core.images import runner_image
 from worker.core.sandbox import (
     InfraError,
     SandboxJob,
@@ -307,7 +307,7 @@ def start_process_pool(settings: Settings,
 
     with _process_lock:
         if _process_pool is None and settings.pool_size > 0:
-            image = settings.runner_image or runner_image_tag("python")
+            image = runner_image(settings)
             _process_pool = SandboxPool(
                 image, settings.limits, settings.runtime, settings.pool_size,
                 settings.grace_seconds, settings.reap_after_seconds,

@@ -1,8 +1,9 @@
 """Which grading workers are alive, and what happens to the runs of one that is not.
 
-Every worker process writes a heartbeat key in Redis (`lab:worker:<host>:<pid>`, read by
-/healthz too) every HEARTBEAT_EVERY_SECONDS, with a time to live of DEAD_AFTER_SECONDS,
-and each claim it makes records that name (`submissions.claimed_by`).  A worker that dies
+Every worker process writes a heartbeat key in Redis (`lab:worker:<host>:<pid>`, spelled
+in worker/core/lab_redis.py, read by /healthz too) every HEARTBEAT_EVERY_SECONDS, with a
+time to live of DEAD_AFTER_SECONDS, and each claim it makes records that name
+(`submissions.claimed_by`).  A worker that dies
 (kill -9, a lost machine, an OOM kill) stops beating; its key expires; and the next live
 worker to look releases the dead worker's `running` claims and queues them again.  A run
 is therefore taken over about DEAD_AFTER_SECONDS after its worker died, rather than after
@@ -26,29 +27,23 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-import redis
 from sqlalchemy import select, update
 
 from lab.extensions import db
 from lab.models import Submission, utcnow
 from lab.submissions.service import enqueue
-from worker.core.config import instance_redis_url
+from worker.core.lab_redis import heartbeat_key, redis_client
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY_SECONDS = 2.0
 # Four beats: a worker busy with four gradings still finds a moment for one of them.
 DEAD_AFTER_SECONDS = 8.0
-KEY_PREFIX = "lab:worker:"
 
 
 def worker_name(pid: int | None = None) -> str:
     """This worker process's name in heartbeats and claims: host:pid."""
     return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
-
-
-def heartbeat_key(name: str) -> str:
-    return f"{KEY_PREFIX}{name}"
 
 
 def reclaim_orphans(app, client, me: str) -> int:
@@ -93,8 +88,7 @@ def start_heartbeat(app, beat: Callable[[], bool]) -> threading.Thread:
     HEARTBEAT_EVERY_SECONDS and then takes over the runs of dead workers."""
 
     settings = app.config["LAB_SETTINGS"]
-    client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2,
-                                  socket_connect_timeout=2)
+    client = redis_client(settings, timeout=2)
     stop = threading.Event()
     me = worker_name()
 

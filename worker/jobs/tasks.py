@@ -26,7 +26,6 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
-import redis
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
@@ -47,15 +46,15 @@ from lab.submissions.push import publish_done
 from lab.submissions.service import enqueue
 from worker.core import safe_yaml
 from worker.core.challenge import Challenge as CoreChallenge
-from worker.core.config import instance_redis_url
 from worker.core.engine import engine_watch, start_engine_watch
 from worker.core.grading import grade
-from worker.core.images import runner_image_tag
+from worker.core.images import runner_image
+from worker.core.lab_redis import heartbeat_key, redis_client
 from worker.core.pool import push_counts, start_process_pool, stop_process_pool
 from worker.core.reaper import reap
 from worker.core.result import Result
 from worker.core.sandbox import InfraError, connect, runtime_problem
-from worker.jobs.liveness import DEAD_AFTER_SECONDS, heartbeat_key, start_heartbeat, worker_name
+from worker.jobs.liveness import DEAD_AFTER_SECONDS, start_heartbeat, worker_name
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # runs that fail on our side while the engine answers (a broken challenge)
@@ -332,7 +331,7 @@ def _heartbeat(app) -> bool:
     if engine == "ok" and settings.runtime:
         engine = _runtime_state(settings.runtime) or "ok"
     try:
-        client = redis.Redis.from_url(instance_redis_url(settings), socket_timeout=2)
+        client = redis_client(settings, timeout=2)
         client.set(heartbeat_key(worker_name()),
                    json.dumps({"at": utcnow().isoformat(), "docker": engine,
                                "runtime": settings.runtime or "default"}),
@@ -406,7 +405,7 @@ def verify_upload_now(upload_id: int) -> bool:
     with tempfile.TemporaryDirectory(prefix="lab-upload-") as tmp:
         try:
             folder = extract_pack_zip(upload.data, Path(tmp))
-            image = settings.runner_image or runner_image_tag("python")
+            image = runner_image(settings)
 
             # Interview templates may draw from any pack this lab holds, not only bundled ones.
             known = database_catalog()

@@ -1,18 +1,13 @@
-"""JSON API under /api/v1: bearer token (or session + X-CSRFToken for writes)."""
+"""Practice in the JSON API: the challenge catalog, and submissions with their results
+(a long-poll with ?wait).  Mounted on the one `api` blueprint (lab/api/blueprint.py)."""
 
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, abort, current_app, g, jsonify, request
-from flask_login import current_user
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask import abort, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
-from wtforms.validators import ValidationError
 
-from lab.accounts.auth import user_from_bearer
-from lab.api.openapi import OPENAPI
+from lab.api.blueprint import api, json_object_body
 from lab.extensions import db
 from lab.models import Submission
 from lab.practice.catalog import refuse_during_interview
@@ -21,63 +16,7 @@ from lab.submissions import push, service
 from lab.submissions.views import LIGHT, refuse_practice_result
 from worker.core.kinds.quiz import public_questions
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
 API_PRACTICE = "its practice through the API (details, hints, submissions)"
-
-
-@api.before_request
-def authenticate():
-    if request.endpoint == "api.openapi":
-        return None
-    if request.headers.get("Authorization"):
-        user = user_from_bearer()
-        if user is None:
-            abort(401, "The bearer token is missing, malformed or unknown.")
-        g.api_user = user
-        return None
-    if current_user.is_authenticated:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            try:
-                validate_csrf(request.headers.get("X-CSRFToken", ""))
-            except (ValidationError, CSRFError):
-                abort(400, "Session-authenticated writes need a valid X-CSRFToken header.")
-        g.api_user = current_user._get_current_object()
-        return None
-    abort(401, "Authenticate with 'Authorization: Bearer <token>' (see `lab users token`).")
-
-
-def json_object_body(shape: str) -> dict:
-    """The request body as a JSON object, or 400 saying exactly what is wrong with it (the
-    byte that is not UTF-8, the parser's message with line and column).  A body over
-    MAX_CONTENT_LENGTH is refused with 413 by get_data before anything is parsed."""
-    raw = request.get_data(cache=True)
-    if raw and not request.is_json:
-        abort(400, "Send JSON with Content-Type: application/json.")
-    if not raw:
-        abort(400, f"The body is empty: send a JSON object {shape}.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        abort(400, f"The body is not UTF-8 (byte {exc.start}).")  # an offset, from 0
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        abort(400, f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")
-    except RecursionError:
-        abort(400, "The body is not valid JSON: nested too deeply.")
-    if not isinstance(body, dict):
-        abort(400, f"The body must be a JSON object {shape}, not {_json_type(body)}.")
-    return body
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    return "a string" if isinstance(value, str) else "an array"
 
 
 def _challenge_summary(challenge) -> dict:
@@ -167,8 +106,3 @@ def _wait_until_done(settings, submission_id: int, wait: float) -> None:
     db.session.close()
     for _ in push.watch(settings, submission_id, status, lambda s: s in ("done", None), wait):
         pass
-
-
-@api.get("/openapi.json")
-def openapi():
-    return jsonify(OPENAPI)
