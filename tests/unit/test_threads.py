@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 from worker.core.challenge import load_challenge
 from worker.core.config import Limits
-from worker.core.kinds import _syntax_error
+from worker.core.kinds.python import _syntax_error
 from worker.core.submission import check_submission
 from worker.core.testids import expected_tests
 from worker.core.verdict import decide, parse_report

@@ -71,8 +71,10 @@ def _require(data: dict, key: str, kind: type, where: Path):
     return value
 
 
-def load_challenge(path: str | Path) -> Challenge:
-    """Read `challenge.yaml` under path; ChallengeError names the file and field."""
+def read_meta(path: str | Path) -> dict:
+    """The mapping in `challenge.yaml` of the challenge folder `path`: the one reader of
+    that file for the grading core (safe_yaml's limits; ChallengeError names the file,
+    and the line when the YAML is at fault)."""
     root = Path(path)
     meta = root / "challenge.yaml"
     if not root.is_dir():
@@ -83,10 +85,20 @@ def load_challenge(path: str | Path) -> Challenge:
         data = safe_yaml.load(meta.read_text(encoding="utf-8"), str(meta))
     except safe_yaml.YamlRefused as exc:  # names the file and line itself
         raise ChallengeError(str(exc)) from None
-    except UnicodeDecodeError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise ChallengeError(f"{meta}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ChallengeError(f"{meta}: expected a mapping at the top level")
+    return data
+
+
+def load_challenge(path: str | Path, data: dict | None = None) -> Challenge:
+    """The hands-on challenge in folder `path` (its `challenge.yaml` as `data` when the
+    caller has read it already); ChallengeError names the file and field."""
+    root = Path(path)
+    meta = root / "challenge.yaml"
+    if data is None:
+        data = read_meta(root)
     title = _require(data, "title", str, meta)
     kind = _require(data, "kind", str, meta)
     editable = _require(data, "editable", list, meta)

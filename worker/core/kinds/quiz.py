@@ -1,13 +1,19 @@
-"""Scoring quiz answers: at submit time, without a container.
-
-The scoring core of the `quiz` kind (worker/core/kinds/__init__.py QuizKind); it imports nothing of
-Flask, so the worker and `lab grade` use it as they are.
+"""The `quiz` kind: questions with answer keys, scored at submit time without a
+container.  The answers travel as one file, `answers.json`; a quiz folder's questions are
+checked by the one question checker here, which the pack validator shares.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
+import docker
+
+from worker.core.challenge import Challenge, ChallengeError, read_meta
+from worker.core.config import Limits, Settings
 from worker.core.result import Result, TestResult
 
 QUESTION_TYPES = ("single", "multiple", "exact", "predict")
@@ -117,3 +123,82 @@ def grade_quiz(questions: list[dict], answers: dict[str, object]) -> Result:
     passed = sum(t.outcome == "passed" for t in tests)
     return Result(verdict="passed" if score == total else "failed", score=score, max_score=total,
                   tests=tests, message=f"{passed} of {len(tests)} answers right")
+
+
+ANSWERS_FILE = "answers.json"
+
+
+@dataclass(frozen=True)
+class QuizChallenge(Challenge):
+    """A quiz: its questions with their answer keys; the only editable file is answers.json."""
+
+    questions: tuple[dict, ...] = ()
+
+
+def quiz_challenge(path: Path, slug: str, title: str, questions: list[dict]) -> QuizChallenge:
+    return QuizChallenge(path=path, slug=slug, title=title, kind="quiz", editable=(ANSWERS_FILE,),
+                         questions=tuple(questions))
+
+
+class QuizKind:
+    """Scores `answers.json` (a JSON object: question id -> answer) with worker/core/kinds/quiz.py, at
+    once and without a container; unreadable answers are `rejected`, saying why."""
+
+    name = "quiz"
+    needs_sandbox = False
+    builds_images = False
+    hands_on = False
+    pooled = False
+
+    def grade(self, challenge: Challenge, files: dict[str, bytes], mode: str, limits: Limits,
+              settings: Settings, client: docker.DockerClient | None = None, image: str = "") -> Result:
+        questions = list(getattr(challenge, "questions", None) or [])
+        if not questions:
+            raise ChallengeError(f"{challenge.path}: a quiz challenge needs its questions")
+        try:
+            answers = parse_answers(questions, _read_answers(files))
+        except QuizError as exc:
+            return Result(verdict="rejected", message=str(exc))
+        return grade_quiz(questions, answers)
+
+
+def _read_answers(files: dict[str, bytes]) -> object:
+    """The decoded answers.json; QuizError says what is wrong with it."""
+    extra = sorted(set(files) - {ANSWERS_FILE})
+    if extra:
+        raise QuizError(f"{extra[0]!r}: a quiz takes one file, {ANSWERS_FILE}")
+    if ANSWERS_FILE not in files:
+        raise QuizError(f"{ANSWERS_FILE}: missing (the answers travel as one JSON file)")
+    try:
+        text = bytes(files[ANSWERS_FILE]).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuizError(f"{ANSWERS_FILE}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise QuizError(f"{ANSWERS_FILE}: not valid JSON (line {exc.lineno} column {exc.colno}: "
+                        f"{exc.msg})") from None
+    except RecursionError:
+        raise QuizError(f"{ANSWERS_FILE}: nested too deeply") from None
+
+
+def load_quiz_challenge(path: str | Path, data: dict | None = None) -> QuizChallenge:
+    """A quiz challenge folder (its `challenge.yaml` as `data` when the caller has read
+    it already); ChallengeError names the file and the question."""
+    root = Path(path)
+    meta = root / "challenge.yaml"
+    if data is None:
+        data = read_meta(root)
+    if data.get("kind") != "quiz":
+        raise ChallengeError(f"{meta}: not a quiz (kind: quiz)")
+    if not isinstance(data.get("title"), str):
+        raise ChallengeError(f"{meta}: missing field 'title'")
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise ChallengeError(f"{meta}: field 'questions' must list the questions")
+    for n, q in enumerate(questions):
+        problem = question_problem(q)
+        if problem:
+            qid = q.get("id", "") if isinstance(q, dict) else ""
+            raise ChallengeError(f"{meta}: questions.{n} ({qid}): {problem}")
+    return quiz_challenge(root, root.name, data["title"], questions)
