@@ -3,59 +3,12 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT, write_challenge
 from worker.core.config import Limits, Settings
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "challenges" / "examples"
-
-ADD_HIDDEN = '''
-from solution import add
-
-
-def test_small():
-    """Adds two small numbers"""
-    assert add(2, 3) == 5
-
-
-def test_negative():
-    """Handles negative numbers"""
-    assert add(-4, 1) == -3
-'''
-ADD_PUBLIC = '''
-from solution import add
-
-
-def test_public_small():
-    assert add(1, 1) == 2
-'''
-GOOD_ADD = "def add(a, b):\n    return a + b\n"
-WRONG_ADD = "def add(a, b):\n    return 0\n"
-
-
-def write_challenge(root: Path, hidden: str = ADD_HIDDEN, public: str = ADD_PUBLIC,
-                    limits: dict | None = None, extra_yaml: str = "",
-                    starter: str = WRONG_ADD, solution: str = GOOD_ADD) -> Path:
-    """A minimal challenge folder with one editable file, solution.py."""
-    root.mkdir(parents=True, exist_ok=True)
-    lines = ["title: Add two numbers", "kind: python", "editable: [solution.py]"]
-    if limits:
-        lines.append("limits:")
-        lines += [f"  {k}: {v}" for k, v in limits.items()]
-    (root / "challenge.yaml").write_text("\n".join(lines) + "\n" + extra_yaml)
-    (root / "prompt.md").write_text("Write add(a, b).\n")
-    for folder, text in (("starter", starter), ("solution", solution)):
-        (root / folder).mkdir(exist_ok=True)
-        (root / folder / "solution.py").write_text(text)
-    for visibility, text in (("public", public), ("hidden", hidden)):
-        (root / "tests" / visibility).mkdir(parents=True, exist_ok=True)
-        (root / "tests" / visibility / f"test_{visibility}.py").write_text(
-            textwrap.dedent(text))
-    return root
 
 
 @pytest.fixture

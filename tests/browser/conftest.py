@@ -12,10 +12,9 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import LIVE, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
-LIVE: dict = {}  # the live lab's environment, for tests that add packs to it
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,8 @@ import sys
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LIVE
 from tests.browser.test_solve_in_browser import sign_up
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES, LIVE
 
 pytestmark = pytest.mark.docker
 SOLUTION = (EXAMPLES / "retry-decorator" / "solution" / "solution.py").read_text()

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 pytestmark = pytest.mark.docker
 SOLUTION = (EXAMPLES / "retry-decorator" / "solution" / "solution.py").read_text()

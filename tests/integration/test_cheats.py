@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.conftest import GOOD_ADD
+from tests.helpers import GOOD_ADD
 
 pytestmark = pytest.mark.docker
 

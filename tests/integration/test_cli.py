@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLES, GOOD_ADD, WRONG_ADD
+from tests.helpers import EXAMPLES, GOOD_ADD, WRONG_ADD
 
 pytestmark = pytest.mark.docker
 RETRY = EXAMPLES / "retry-decorator"

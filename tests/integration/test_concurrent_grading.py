@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.unit.test_threads import _Garbage, _host_checks
 from worker.core.challenge import load_challenge
 from worker.core.config import load_settings

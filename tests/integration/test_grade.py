@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import EXAMPLES, GOOD_ADD, WRONG_ADD
+from tests.helpers import EXAMPLES, GOOD_ADD, WRONG_ADD
 from worker.core.grading import grade
 
 pytestmark = pytest.mark.docker

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.conftest import GOOD_ADD
+from tests.helpers import GOOD_ADD
 
 pytestmark = pytest.mark.docker
 
@@ -90,7 +90,7 @@ def add(a, b):
 
 @pytest.fixture(scope="module")
 def facts(tmp_path_factory, docker_client):
-    from tests.conftest import write_challenge
+    from tests.helpers import write_challenge
     from worker.core.config import Limits, Settings
     from worker.core.grading import grade
 

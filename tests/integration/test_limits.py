@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import GOOD_ADD
+from tests.helpers import GOOD_ADD
 
 pytestmark = pytest.mark.docker
 

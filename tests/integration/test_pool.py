@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.conftest import GOOD_ADD, ROOT, WRONG_ADD
+from tests.helpers import GOOD_ADD, ROOT, WRONG_ADD
 from tests.integration import test_isolation as isolation
 from tests.integration.test_cheats import CHEATS, WRONG
 from tests.integration.test_limits import LIMIT_CASES
@@ -94,7 +94,7 @@ def test_cheats_fail_in_pooled_containers(cheat, make_challenge, grade_pooled):
 
 def test_sandbox_promises_hold_in_a_pooled_container(tmp_path, docker_client):
     """The isolation attacks of test_isolation.py, run in an armed container."""
-    from tests.conftest import write_challenge
+    from tests.helpers import write_challenge
 
     limits = Limits(wall_seconds=20, cpu_seconds=15)
     warm = new_pool(limits, size=1)

@@ -12,7 +12,7 @@ import uuid
 import docker.errors
 import pytest
 
-from tests.conftest import GOOD_ADD
+from tests.helpers import GOOD_ADD
 from worker.core.images import runner_image_tag
 from worker.core.reaper import reap, reap_images
 from worker.core.sandbox import LABEL, OWNER_LABEL, STARTED_LABEL, owner_id

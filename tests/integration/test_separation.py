@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.conftest import write_challenge
+from tests.helpers import write_challenge
 from worker.core.config import Limits, Settings
 from worker.core.grading import grade
 

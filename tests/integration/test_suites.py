@@ -5,7 +5,7 @@ meaning (a skipped test is not counted either way; an xfail test is never scored
 import pytest
 
 from lab.packs.validate import validate_pack
-from tests.conftest import write_challenge
+from tests.helpers import write_challenge
 
 pytestmark = pytest.mark.docker
 

@@ -12,7 +12,7 @@ import yaml
 
 from lab.packs.coverage import coverage_of
 from lab.packs.problems import BUNDLED_PACKS, SCHEMA_DIR
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from worker.core.vocabulary import DIFFICULTIES
 
 MINIMUM = {"python": 15, "flask": 12, "dockerfile": 8}

@@ -15,7 +15,7 @@ from lab.interviews.validate import bundled_catalog
 from lab.packs.problems import BUNDLED_PACKS, SCHEMA_DIR
 from lab.packs.scaffold import scaffold
 from lab.packs.validate import validate_pack
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 QUIZ = textwrap.dedent("""\
     title: Identity checks

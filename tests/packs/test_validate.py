@@ -141,7 +141,7 @@ def test_cli_exit_codes(good_pack, tmp_path):
 
 
 def test_bundled_packs_are_valid():
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     for pack_yaml in sorted((ROOT / "challenges").glob("*/pack.yaml")):
         info = validate_pack(pack_yaml.parent)
@@ -180,7 +180,7 @@ def example_pack(tmp_path):
     """A copy of the bundled examples pack (python challenges)."""
     import shutil
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     return shutil.copytree(ROOT / "challenges" / "examples", tmp_path / "examples")
 

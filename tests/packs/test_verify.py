@@ -8,7 +8,7 @@ import yaml
 
 from lab.packs.scaffold import scaffold
 from lab.packs.verify import verify_pack
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from worker.core.config import load_settings
 from worker.core.images import runner_image_tag
 from worker.core.vocabulary import KIND_NAMES

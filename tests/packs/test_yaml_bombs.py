@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from lab.packs.validate import validate_pack
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.packs.bombs import alias_bomb, bomb_challenge_yaml, bomb_pack, memory_ceiling
 from worker.core.config import Settings
 

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.stack.test_stack import (
     OPS_TOKEN,
     SOLUTION,

@@ -15,7 +15,7 @@ from http.cookiejar import CookieJar
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.stack.test_stack import SOLUTION, free_port, http, spawn_lab_up, token_for, wait_health
 
 pytestmark = pytest.mark.docker

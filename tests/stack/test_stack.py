@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.helpers import EXAMPLES
 
 pytestmark = pytest.mark.docker
 SOLUTION = (EXAMPLES / "retry-decorator" / "solution" / "solution.py").read_text()

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import write_challenge
+from tests.helpers import write_challenge
 from worker.core.challenge import ChallengeError, load_challenge
 
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from worker.core.challenge import ChallengeError
 from worker.core.config import Settings
 from worker.core.kinds import KINDS, QuizChallenge, load_any_challenge, load_quiz_challenge

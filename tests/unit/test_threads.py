@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from worker.core.challenge import load_challenge
 from worker.core.config import Limits
 from worker.core.kinds.python import _syntax_error

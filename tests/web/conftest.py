@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 
 import pytest
@@ -14,16 +13,10 @@ from sqlalchemy.engine import make_url
 from lab.app import create_app
 from lab.extensions import db
 from lab.packs.importer import load_bundled
-from tests.conftest import ROOT
+from tests.helpers import EXTERNAL_DB, ROOT, login, make_user
 from worker.core.config import Limits, Settings
 from worker.core.queues import GRADE_TASK, VERIFY_UPLOAD_TASK
 
-PASSWORD = "correct horse 1"
-
-
-# LAB_TEST_DATABASE_URL runs these tests against another database (PostgreSQL in
-# `make test`); by default each test gets a fresh SQLite file.
-EXTERNAL_DB = os.environ.get("LAB_TEST_DATABASE_URL", "")
 # Predict-the-output keys are computed in the sandbox once per snippet and cached here.
 CACHE = ROOT / "instance" / "cache"
 # LAB_TEST_PACKS=examples,... limits the bundled packs loaded (while authoring); default all.
@@ -100,28 +93,6 @@ def app(tmp_path, monkeypatch, seeded_database):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def make_user(app, email: str, role: str = "candidate"):
-    from lab.accounts.auth import create_user
-
-    with app.app_context():
-        return create_user(email, PASSWORD, role).id
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def login(client, email: str) -> str:
-    page = client.get("/login")
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": csrf_of(page.text)})
-    assert response.status_code == 302, response.text
-    return csrf_of(client.get("/challenges/examples/retry-decorator").text)
 
 
 @pytest.fixture

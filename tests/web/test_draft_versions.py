@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lab.extensions import db
 from lab.models import Draft, InterviewItem
-from tests.web.conftest import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user
 from tests.web.interview_helpers import add_template
 from tests.web.test_interviews import items_of, start
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lab.extensions import db
 from lab.models import InterviewItem, Submission, User
 from lab.submissions import service
-from tests.web.conftest import make_user
+from tests.helpers import make_user
 from tests.web.interview_helpers import add_template
 
 PAGE = "/challenges/examples/retry-decorator"

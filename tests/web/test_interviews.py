@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lab.extensions import db
 from lab.interviews.finalize import complete_if_ready, finalize, sweep_interviews
 from lab.models import Interview, InterviewItem, Submission, User, utcnow
-from tests.web.conftest import make_user
+from tests.helpers import make_user
 from tests.web.interview_helpers import add_template
 
 
@@ -250,7 +250,7 @@ def test_hostile_and_broken_requests(app, candidate):
     # Another candidate cannot see or touch it.
     make_user(app, "other@example.com")
     other = app.test_client()
-    from tests.web.conftest import login
+    from tests.helpers import login
 
     other.csrf = login(other, "other@example.com")
     assert other.get(f"/interviews/{interview_id}/items/1").status_code == 404

@@ -15,7 +15,7 @@ import pytest
 
 from lab.app import create_app
 from lab.extensions import db
-from tests.web.conftest import PASSWORD, csrf_of, make_user
+from tests.helpers import PASSWORD, csrf_of, make_user
 
 
 def _post_login(client, email: str, password: str, address: str = "127.0.0.1"):

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from lab.app import create_app
 from lab.cli.admin import upgrade_database
 from lab.extensions import db
-from tests.web.conftest import EXTERNAL_DB
+from tests.helpers import EXTERNAL_DB
 from worker.core.config import Settings
 
 
@@ -40,7 +40,7 @@ def test_statistics_migration_counts_the_existing_history(tmp_path):
     from lab.packs.importer import load_bundled
     from lab.stats.query import challenge_stats
     from lab.stats.repair import check
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     settings = Settings(instance_path=tmp_path / "instance", database_url=EXTERNAL_DB,
                         redis_url="redis://127.0.0.1:1/0")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lab.extensions import db
 from lab.models import User
-from tests.web.conftest import login, make_user
+from tests.helpers import login, make_user
 
 
 def _api_token(app, email: str, role: str) -> str:

@@ -225,7 +225,7 @@ def test_instructor_challenge_stats(app, instructor_client):
     from datetime import datetime, timedelta
 
     from lab.packs.views import challenge_stats
-    from tests.web.conftest import make_user
+    from tests.helpers import make_user
     from worker.core.result import Result, TestResult
 
     gives_up, until_success = "test_gives_up_after_the_last_attempt", "test_retries_until_success"

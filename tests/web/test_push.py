@@ -15,7 +15,7 @@ import pytest
 from lab.extensions import db
 from lab.models import Submission
 from lab.submissions import push
-from tests.web.conftest import make_user
+from tests.helpers import make_user
 from worker.jobs import tasks
 
 GOOD = "def retry(times, exceptions=(Exception,)):\n    return lambda f: f\n"

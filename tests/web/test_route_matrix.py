@@ -21,7 +21,7 @@ from lab.models import (
     Submission,
     User,
 )
-from tests.web.conftest import PASSWORD, csrf_of, login, make_user
+from tests.helpers import PASSWORD, csrf_of, login, make_user
 from tests.web.interview_helpers import add_template
 
 # endpoint -> (anonymous, candidate, instructor, admin) expected status

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.web.conftest import csrf_of, make_user
+from tests.helpers import csrf_of, make_user
 
 CANDIDATE_PAGES = ["/challenges", "/challenges?topic=py.generators&kind=python&difficulty=medium",
                    "/challenges/examples/retry-decorator", "/profile",
@@ -84,7 +84,7 @@ def test_duplicate_signup_keeps_the_first_account(app):
     response = client.post("/signup", data={"email": "dup@example.com", "password": "otherpass1",
                                             "confirm": "otherpass1", "csrf_token": token})
     assert response.status_code == 303  # the answer a new email gets (tests/web/test_login_abuse.py)
-    from tests.web.conftest import login
+    from tests.helpers import login
     login(app.test_client(), "dup@example.com")  # the original password still works
 
 
@@ -115,7 +115,7 @@ def test_login_next_does_not_redirect_off_site(app):
 
 
 def test_healthz_reports_each_part(app):
-    from tests.web.conftest import login
+    from tests.helpers import login
 
     client = app.test_client()
     make_user(app, "root@example.com", "admin")

@@ -18,7 +18,7 @@ from lab.extensions import db
 from lab.models import Challenge, Pack, Submission, utcnow
 from lab.stats.query import challenge_stats
 from lab.stats.repair import TABLES, check, rebuild
-from tests.web.conftest import make_user
+from tests.helpers import make_user
 from worker.core.result import Result
 from worker.core.result import TestResult as Case
 

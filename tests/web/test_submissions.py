@@ -91,7 +91,7 @@ def test_history_and_diff(app, candidate):
 
 
 def test_someone_elses_submission_is_404(app, candidate):
-    from tests.web.conftest import login, make_user
+    from tests.helpers import login, make_user
 
     candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "run",
                                                "csrf_token": candidate.csrf})

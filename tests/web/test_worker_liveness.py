@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from lab.extensions import db
 from lab.models import Challenge, Submission, User, utcnow
-from tests.web.conftest import make_user
+from tests.helpers import make_user
 from worker.core.result import Result
 from worker.jobs.liveness import heartbeat_key, reclaim_orphans
 
