@@ -2,7 +2,7 @@
 
 It is put together from one part per area (practice, mock interviews), as the routes are
 (lab/api/practice.py, lab/api/interviews.py); a test checks that every /api/v1 route is
-described and every described path is a route (tests/web/test_api.py).
+described and every described path is a route (tests/web/api/test_api.py).
 """
 
 from __future__ import annotations

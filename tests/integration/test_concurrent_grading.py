@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT
-from tests.unit.test_threads import _Garbage, _host_checks
+from tests.unit.runner.test_threads import _Garbage, _host_checks
 from worker.core.challenge import load_challenge
 from worker.core.config import load_settings
 from worker.core.grading import grade

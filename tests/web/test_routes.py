@@ -83,7 +83,7 @@ def test_duplicate_signup_keeps_the_first_account(app):
     token = csrf_of(client.get("/signup").text)
     response = client.post("/signup", data={"email": "dup@example.com", "password": "otherpass1",
                                             "confirm": "otherpass1", "csrf_token": token})
-    assert response.status_code == 303  # the answer a new email gets (tests/web/test_login_abuse.py)
+    assert response.status_code == 303  # the answer a new email gets (tests/web/accounts/test_login_abuse.py)
     from tests.helpers import login
     login(app.test_client(), "dup@example.com")  # the original password still works
 

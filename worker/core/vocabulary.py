@@ -3,7 +3,7 @@
 
 The kind registry (worker/core/kinds/__init__.py) serves exactly KIND_NAMES and checks so
 when it is built; the JSON schemas' enums are tested against these
-(tests/unit/test_kinds_registry.py).  This module imports nothing, so the CLI can offer
+(tests/unit/core/test_kinds_registry.py).  This module imports nothing, so the CLI can offer
 the kinds as choices without loading the grading core.
 """
 

@@ -13,7 +13,7 @@ from lab.extensions import db
 from lab.models import Draft, InterviewItem
 from tests.helpers import PASSWORD, make_user
 from tests.web.interview_helpers import add_template
-from tests.web.test_interviews import items_of, start
+from tests.web.interviews.test_interviews import items_of, start
 
 PAGE = "/challenges/examples/retry-decorator"
 

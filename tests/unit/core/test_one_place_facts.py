@@ -15,7 +15,7 @@ from worker.core.lab_redis import HEARTBEAT_KEY_PREFIX, heartbeat_key, redis_cli
 from worker.core.queues import QUEUES
 from worker.core.vocabulary import DIFFICULTIES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_runner_image_falls_back_to_the_built_tag() -> None:

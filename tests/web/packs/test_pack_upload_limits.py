@@ -19,7 +19,7 @@ from lab.packs.problems import PackError
 from lab.packs.scaffold import scaffold
 from tests.packs.bombs import bomb_challenge_yaml, memory_ceiling
 from tests.packs.test_yaml_bombs import huge_test_file
-from tests.web.test_packs_web import bump, upload
+from tests.web.packs.test_packs_web import bump, upload
 
 
 @pytest.fixture

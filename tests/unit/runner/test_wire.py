@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-RUNNER = Path(__file__).resolve().parents[2] / "worker" / "runner"
+RUNNER = Path(__file__).resolve().parents[3] / "worker" / "runner"
 sys.path.insert(0, str(RUNNER))
 
 import lab_codec  # noqa: E402

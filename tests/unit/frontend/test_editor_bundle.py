@@ -14,7 +14,7 @@ import pytest
 
 from lab.ops import launcher
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STATIC = ROOT / "lab" / "static"
 SRC = STATIC / "src"
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"

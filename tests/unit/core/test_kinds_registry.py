@@ -16,7 +16,7 @@ from worker.core.kinds import KINDS, get_kind, queue_for
 from worker.core.kinds.quiz import QUESTION_TYPES
 from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "challenges" / "schema"
+SCHEMAS = Path(__file__).resolve().parents[3] / "challenges" / "schema"
 CHALLENGE = json.loads((SCHEMAS / "challenge.schema.json").read_text())
 INTERVIEW = json.loads((SCHEMAS / "interview.schema.json").read_text())
 
