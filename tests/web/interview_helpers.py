@@ -1,9 +1,12 @@
-"""Short interview templates for tests: seconds long, drawn from packs always loaded."""
+"""Interviews in tests: short templates (seconds long, drawn from packs always loaded),
+starting one through the page, its items, and answering a question through the form."""
 
 from __future__ import annotations
 
+import re
+
 from lab.extensions import db
-from lab.models import InterviewTemplate, Pack
+from lab.models import Interview, InterviewItem, InterviewTemplate, Pack
 
 TEST_PACKS = ["examples", "quiz-python-flask"]
 
@@ -37,3 +40,47 @@ def add_template(app, seconds: int, slug: str = "short", **kwargs) -> str:
                                          spec=spec, source=""))
         db.session.commit()
     return f"test-interviews/{slug}"
+
+
+def start(client, template: str) -> int:
+    response = client.post("/interviews/start", data={"template": template,
+                                                      "csrf_token": client.csrf})
+    assert response.status_code == 303, response.text
+    match = re.search(r"/interviews/(\d+)/items/1$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def items_of(app, interview_id: int) -> list[dict]:
+    with app.app_context():
+        interview = db.session.get(Interview, interview_id)
+        return [{"number": i.position + 1, "question": i.question_id, "id": i.id,
+                 "challenge": i.challenge.public_id, "solution": i.challenge.folder("solution"),
+                 "starter": i.challenge.starter,
+                 "answer": _right_answer(i)} for i in interview.items]
+
+
+def _right_answer(item):
+    if not item.question_id:
+        return None
+    question = next(q for q in item.challenge.questions if q["id"] == item.question_id)
+    answer = question["answer"]
+    return answer[0] if question["type"] == "exact" and isinstance(answer, list) else answer
+
+
+def answer_form(client, interview_id, number, question_type, value):
+    data = {"csrf_token": client.csrf}
+    key = None
+    page = client.get(f"/interviews/{interview_id}/items/{number}").text
+    key = re.search(r'name="(q:[^"]+)"', page).group(1)
+    if question_type == "multiple":
+        data[key] = [str(v) for v in value]
+    else:
+        data[key] = str(value)
+    return client.post(f"/interviews/{interview_id}/items/{number}/answer", data=data)
+
+
+def question_type(app, item_id):
+    with app.app_context():
+        item = db.session.get(InterviewItem, item_id)
+        return next(q for q in item.challenge.questions if q["id"] == item.question_id)["type"]

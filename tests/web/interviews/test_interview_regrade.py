@@ -8,8 +8,7 @@ import time
 from lab.extensions import db
 from lab.interviews.finalize import complete_if_ready, sweep_interviews
 from lab.models import Interview, InterviewItem, Submission
-from tests.web.interview_helpers import add_template
-from tests.web.interviews.test_interviews import items_of, start
+from tests.web.interview_helpers import add_template, items_of, start
 
 
 def test_item_graded_infra_error_awaits_its_regrade_with_no_total(app, candidate):

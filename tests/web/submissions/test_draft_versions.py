@@ -12,8 +12,7 @@ from sqlalchemy import select
 from lab.extensions import db
 from lab.models import Draft, InterviewItem
 from tests.helpers import PASSWORD, make_user
-from tests.web.interview_helpers import add_template
-from tests.web.interviews.test_interviews import items_of, start
+from tests.web.interview_helpers import add_template, items_of, start
 
 PAGE = "/challenges/examples/retry-decorator"
 

@@ -85,7 +85,7 @@ def test_each_candidate_has_their_own_lane(capped, candidate, token):
 
 
 def test_interview_submissions_count_too(capped, candidate):
-    from tests.web.interviews.test_interviews import start
+    from tests.web.interview_helpers import start
 
     interview_id = start(candidate, add_template(capped, 600))
     with capped.app_context():
