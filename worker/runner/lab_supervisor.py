@@ -415,6 +415,11 @@ class Supervisor:
             self.arm(ready_r)
         else:
             self.wait_judge_ready()
+        # The host's channel ends here.  Under gVisor the candidate can list /proc/1/fd and
+        # try to reopen what it finds, so nothing of the attach stream stays held open.
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.close(null)
         self.started = time.monotonic()  # the clock starts at go
         go = {k: self.job[k] for k in ("test_paths", "visibility", "modules", "limits")}
         self.ctl.sendall(json.dumps({"go": go}).encode())

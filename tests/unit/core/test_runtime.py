@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -34,6 +33,9 @@ def test_only_gvisor_runs_get_the_proc_meter():
     assert job["meter"] == "proc"
     assert job["pids"] == limits.pids
     assert job["memory_bytes"] == limits.memory_mb * 1024 * 1024
+    # PID 1's RLIMIT_CPU is the stretched clock, as the messages state it
+    assert sandbox.supervisor_job(limits, "")["cpu_seconds"] == int(limits.cpu_seconds)
+    assert job["cpu_seconds"] == int(limits.cpu_seconds * sandbox.GVISOR_CLOCK_STRETCH)
 
 
 class _Containers:
@@ -101,39 +103,55 @@ def test_a_tmpfs_without_inode_counts_is_not_full(monkeypatch):
     assert lab_box.scratch_full() is False
 
 
-def test_the_proc_meter_counts_processes_and_memory_of_one_user():
-    """Real processes of this test's own user: 3 sleepers, one holding 64 MiB."""
+def test_the_proc_meter_counts_the_processes_of_one_user():
+    """Real processes of this test's own user: 3 sleepers."""
     uid = os.getuid()
-    before, _ = lab_meter.candidate_usage(uid)
-    hog = "b = bytearray(64 << 20); import time; time.sleep(30)"
+    before = lab_meter.candidate_processes(uid)
     children = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-                for _ in range(2)]
-    children.append(subprocess.Popen([sys.executable, "-c", hog]))
+                for _ in range(3)]
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            processes, resident = lab_meter.candidate_usage(uid)
-            if processes >= before + 3 and resident > 64 << 20:
-                break
-            time.sleep(0.05)
+        processes = lab_meter.candidate_processes(uid)
         assert processes >= before + 3
-        assert resident > 64 << 20
-        meter = lab_meter.ProcMeter(uid, max_processes=processes, max_bytes=resident + (1 << 30))
+        meter = lab_meter.ProcMeter(uid, max_processes=processes, max_bytes=1 << 62)
         assert meter.over() is False and meter.pids_hits == 1 and meter.oom_kills == 0
-        meter = lab_meter.ProcMeter(uid, max_processes=10**6, max_bytes=32 << 20)
-        assert meter.over() is True and meter.oom_kills == 1 and meter.pids_hits == 0
-        assert lab_meter.candidate_usage(987_654) == (0, 0)  # nobody's processes
+        assert lab_meter.candidate_processes(987_654) == 0  # nobody's processes
     finally:
         for child in children:
             child.kill()
             child.wait()
 
 
-def test_wall_clocks_are_longer_under_gvisor_and_nothing_else():
-    limits = Limits()
+MEMINFO = """MemTotal:         524288 kB
+MemFree:          371324 kB
+MemAvailable:     371324 kB
+AnonPages:        145864 kB
+"""
+
+
+def test_the_proc_meter_reads_the_sandbox_memory_from_meminfo(tmp_path):
+    """gVisor's meminfo counts each page of the sandbox once: used = MemTotal - MemFree
+    (these figures are a real one, after a 100 MiB process forked ten children)."""
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text(MEMINFO)
+    used = (524288 - 371324) * 1024
+    assert lab_meter.memory_in_use(str(meminfo)) == used
+    fits = lab_meter.ProcMeter(987_654, 64, max_bytes=used, meminfo=str(meminfo))
+    assert fits.over() is False and fits.oom_kills == 0
+    over = lab_meter.ProcMeter(987_654, 64, max_bytes=used - 1, meminfo=str(meminfo))
+    assert over.over() is True and over.oom_kills == 1 and over.pids_hits == 0
+    for broken in ("", "MemTotal: lots\n", "MemFree: 1 kB\n"):
+        meminfo.write_text(broken)
+        assert lab_meter.memory_in_use(str(meminfo)) == 0  # unreadable: no false limit
+    assert lab_meter.memory_in_use(str(tmp_path / "missing")) == 0
+
+
+def test_clocks_are_longer_under_gvisor_in_their_order_and_nothing_else():
+    limits = Limits(wall_seconds=20, test_seconds=4, cpu_seconds=10)
     assert sandbox.clocks_for(limits, "") is limits
     stretched = sandbox.clocks_for(limits, "runsc")
     assert stretched.wall_seconds == limits.wall_seconds * sandbox.GVISOR_CLOCK_STRETCH
     assert stretched.test_seconds == limits.test_seconds * sandbox.GVISOR_CLOCK_STRETCH
-    assert (stretched.cpu_seconds, stretched.memory_mb, stretched.pids) == (
-        limits.cpu_seconds, limits.memory_mb, limits.pids)
+    assert stretched.cpu_seconds == limits.cpu_seconds * sandbox.GVISOR_CLOCK_STRETCH
+    assert stretched.test_seconds < stretched.cpu_seconds < stretched.wall_seconds
+    assert (stretched.memory_mb, stretched.pids, stretched.output_kb) == (
+        limits.memory_mb, limits.pids, limits.output_kb)
