@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT, write_challenge
+from tests.helpers import ROOT, sandbox_settings, write_challenge
 from worker.core.config import Limits, Settings
 
 
@@ -37,7 +37,7 @@ def docker_client():
 @pytest.fixture
 def settings() -> Settings:
     """Defaults, with short clocks so limit tests stay quick."""
-    return Settings(limits=Limits(wall_seconds=5, cpu_seconds=3), grace_seconds=10)
+    return sandbox_settings(limits=Limits(wall_seconds=5, cpu_seconds=3), grace_seconds=10)
 
 
 @pytest.fixture

@@ -9,6 +9,9 @@ import re
 import textwrap
 from pathlib import Path
 
+from worker.core.config import Settings
+from worker.core.sandbox import GVISOR_CLOCK_STRETCH
+
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 EXAMPLES = ROOT / "challenges" / "examples"
 
@@ -34,6 +37,27 @@ def test_public_small():
 '''
 GOOD_ADD = "def add(a, b):\n    return a + b\n"
 WRONG_ADD = "def add(a, b):\n    return 0\n"
+
+# The OCI runtime the sandbox tests run under: `make test` repeats them with
+# LAB_RUNTIME=runsc, so every Settings and pool a sandbox test builds must carry it
+# (a bare Settings() would silently use the engine's default, runc).
+RUNTIME = os.environ.get("LAB_RUNTIME", "")
+
+
+def clock(configured: float) -> float:
+    """The clock a run gets for one configured as `configured` seconds, under the runtime
+    being tested (gVisor runs get longer clocks: worker/core/sandbox.py clocks_for)."""
+    return configured * (GVISOR_CLOCK_STRETCH if RUNTIME == "runsc" else 1)
+
+
+def seconds(configured: float) -> str:
+    """How a limit message states that clock."""
+    return f"{clock(configured):g} s"
+
+
+def sandbox_settings(**fields) -> Settings:
+    """Settings for a sandbox test: the given fields, under the runtime being tested."""
+    return Settings(runtime=RUNTIME, **fields)
 
 
 def write_challenge(root: Path, hidden: str = ADD_HIDDEN, public: str = ADD_PUBLIC,

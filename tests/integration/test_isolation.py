@@ -7,19 +7,21 @@ import os
 
 import pytest
 
-from tests.helpers import GOOD_ADD
+from tests.helpers import GOOD_ADD, RUNTIME, sandbox_settings
 
 pytestmark = pytest.mark.docker
 
 PROBE = r'''
-import json, os, socket
+import ctypes, json, os, socket
 
 facts = {"uid": os.getuid(), "euid": os.geteuid(), "gid": os.getgid(),
          "groups": os.getgroups(), "env": sorted(os.environ)}
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
 facts["cap_eff"] = status["CapEff"].strip()
 facts["cap_prm"] = status["CapPrm"].strip()
-facts["no_new_privs"] = status["NoNewPrivs"].strip()
+# prctl rather than /proc/self/status: gVisor's status file has no NoNewPrivs line.
+PR_GET_NO_NEW_PRIVS = 39
+facts["no_new_privs"] = str(ctypes.CDLL(None, use_errno=True).prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))
 try:
     os.setuid(0)
     facts["setuid0"] = "worked"
@@ -76,10 +78,27 @@ try:
 except OSError as exc:
     facts["kill_pid1"] = type(exc).__name__
 try:
-    facts["pid1_fds"] = os.listdir("/proc/1/fd")
+    entries = os.listdir("/proc/1/fd")
+    facts["pid1_fds"] = "listed"
 except OSError as exc:
-    facts["pid1_fds"] = type(exc).__name__
+    entries, facts["pid1_fds"] = [], type(exc).__name__
+opened = []
+for fd in entries:  # reopening what the supervisor holds (gVisor lets the names be read)
+    path = f"/proc/1/fd/{fd}"
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    for flags in (os.O_RDONLY, os.O_WRONLY):
+        try:
+            os.close(os.open(path, flags | os.O_NONBLOCK))
+            if target != "/dev/null":
+                opened.append(f"{fd} -> {target} ({flags})")
+        except OSError:
+            pass
+facts["pid1_fds_opened"] = opened
 facts["mounts"] = [line.split()[4] for line in open("/proc/self/mountinfo")]
+facts["kernel"] = open("/proc/version").read()
 print("FACTS" + json.dumps(facts))
 
 
@@ -91,18 +110,30 @@ def add(a, b):
 @pytest.fixture(scope="module")
 def facts(tmp_path_factory, docker_client):
     from tests.helpers import write_challenge
-    from worker.core.config import Limits, Settings
+    from worker.core.config import Limits
     from worker.core.grading import grade
 
     os.environ["LAB_HOST_CANARY"] = "host-secret-value"
     challenge = write_challenge(tmp_path_factory.mktemp("iso") / "c")
     result = grade(challenge, {"solution.py": PROBE.encode()}, "run",
-                   settings=Settings(limits=Limits(wall_seconds=20, cpu_seconds=15)),
+                   settings=sandbox_settings(limits=Limits(wall_seconds=20, cpu_seconds=15)),
                    client=docker_client)
     line = next((ln for ln in result.stdout.splitlines() if ln.startswith("FACTS")), None)
     assert line, result.to_json()
     assert result.verdict == "passed"
     return json.loads(line[5:])
+
+
+def test_the_sandbox_runs_under_the_runtime_being_tested(facts):
+    """`make test` repeats this module with LAB_RUNTIME=runsc: that pass proves nothing
+    unless the submission really met gVisor's kernel, which answers /proc/version
+    itself; under runc the sandbox shares the host's kernel and its version."""
+    with open("/proc/version") as host:
+        host_kernel = host.read()
+    if RUNTIME == "runsc":
+        assert facts["kernel"] != host_kernel, facts["kernel"]
+    else:
+        assert facts["kernel"] == host_kernel, facts["kernel"]
 
 
 def test_not_root_and_no_capabilities(facts):
@@ -137,7 +168,9 @@ def test_only_size_capped_scratch_is_writable(facts):
 
 def test_supervisor_is_out_of_reach(facts):
     assert facts["kill_pid1"] == "PermissionError"
-    assert facts["pid1_fds"] == "PermissionError"
+    assert facts["pid1_fds_opened"] == []
+    if RUNTIME != "runsc":  # gVisor shows the names of another user's fds, never the files
+        assert facts["pid1_fds"] == "PermissionError"
 
 
 def test_no_leftover_containers_after_a_batch(make_challenge, grade_text, docker_client):

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.helpers import GOOD_ADD, ROOT, WRONG_ADD
+from tests.helpers import GOOD_ADD, ROOT, RUNTIME, WRONG_ADD, sandbox_settings
 from tests.integration import test_isolation as isolation
 from tests.integration.test_cheats import CHEATS, WRONG
 from tests.integration.test_limits import LIMIT_CASES
@@ -32,7 +32,7 @@ SLEEPER = "import time\ndef add(a, b):\n    time.sleep(60)\n"
 
 def new_pool(limits: Limits = LIMITS, size: int = 2, **kw) -> SandboxPool:
     kw = {"grace_seconds": 10, "reap_after_seconds": 300, "max_idle_seconds": 120, **kw}
-    return SandboxPool(runner_image_tag("python"), limits, "", size, **kw).start()
+    return SandboxPool(runner_image_tag("python"), limits, RUNTIME, size, **kw).start()
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +102,14 @@ def test_sandbox_promises_hold_in_a_pooled_container(tmp_path, docker_client):
         assert warm.wait_full(120)
         os.environ["LAB_HOST_CANARY"] = "host-secret-value"
         result = grade(write_challenge(tmp_path / "c"), {"solution.py": isolation.PROBE.encode()},
-                       "run", settings=Settings(limits=limits), client=docker_client, pool=warm)
+                       "run", settings=sandbox_settings(limits=limits), client=docker_client, pool=warm)
         assert warm.handed_out == 1 and result.verdict == "passed", result.to_json()
     finally:
         warm.close()
     line = next(ln for ln in result.stdout.splitlines() if ln.startswith("FACTS"))
     facts = json.loads(line[5:])
-    for check in (isolation.test_not_root_and_no_capabilities, isolation.test_no_network,
+    for check in (isolation.test_the_sandbox_runs_under_the_runtime_being_tested,
+                  isolation.test_not_root_and_no_capabilities, isolation.test_no_network,
                   isolation.test_no_host_environment_or_socket,
                   isolation.test_only_size_capped_scratch_is_writable,
                   isolation.test_supervisor_is_out_of_reach):
@@ -116,8 +117,8 @@ def test_sandbox_promises_hold_in_a_pooled_container(tmp_path, docker_client):
 
 
 def test_pool_containers_have_the_cold_containers_settings(docker_client, pool):
-    cold = create_sandbox(docker_client, runner_image_tag("python"), LIMITS, "",
-                          supervisor_job(LIMITS))
+    cold = create_sandbox(docker_client, runner_image_tag("python"), LIMITS, RUNTIME,
+                          supervisor_job(LIMITS, RUNTIME))
     try:
         warm = docker_client.containers.get(pool.idle_ids()[0])
         assert warm.attrs["HostConfig"] == cold.attrs["HostConfig"]
@@ -144,15 +145,27 @@ def add(a, b):
 '''
 
 
-def test_nothing_carries_over_to_the_next_pooled_submission(make_challenge, grade_pooled):
+def test_nothing_carries_over_to_the_next_pooled_submission(make_challenge, grade_pooled, pool,
+                                                            monkeypatch):
+    taken = []  # which container each run got, seen from the host (gVisor's mounts show none)
+    take = pool.take
+
+    def spy(*args):
+        armed = take(*args)
+        taken.append(armed.container.id if armed else None)
+        return armed
+
+    monkeypatch.setattr(pool, "take", spy)
     challenge = make_challenge()
     first, second = (grade_pooled(challenge, MARKER, mode="run") for _ in range(2))
+    assert len(taken) == 2 and None not in taken and taken[0] != taken[1], taken
     for r in (first, second):
         assert "SEEN" in r.stdout, r.to_json()
     seen = [json.loads(next(ln[4:] for ln in r.stdout.splitlines() if ln.startswith("SEEN")))
             for r in (first, second)]
     assert first.verdict == second.verdict == "passed"
-    assert seen[0]["container"] and seen[0]["container"] != seen[1]["container"]
+    if RUNTIME != "runsc":  # the container's own mounts name it too, under runc
+        assert seen[0]["container"] and seen[0]["container"] != seen[1]["container"]
     assert "marker" not in seen[1]["tmp"]
     assert seen[1]["sandbox"] == seen[0]["sandbox"]  # its own files only, no marker
     assert not any("marker" in path for path in seen[1]["sandbox"])
@@ -164,7 +177,7 @@ facts = {}
 try:
     fd = os.open("/proc/1/fd/0", os.O_WRONLY)
     os.write(fd, b'{"files": {}, "test_paths": ["tests"], "visibility": "public"}\\n')
-    facts["pid1_stdin"] = "written"
+    facts["pid1_stdin"] = "written to " + os.readlink("/proc/1/fd/0")
 except OSError as exc:
     facts["pid1_stdin"] = type(exc).__name__
 pipes = set()
@@ -200,7 +213,10 @@ def test_candidate_cannot_forge_the_go(make_challenge, grade_pooled):
     ready pipe.  The run is graded as usual (the wrong answer fails)."""
     result = grade_pooled(make_challenge(), FORGER, mode="run")
     facts = json.loads(next(ln[5:] for ln in result.stdout.splitlines() if ln.startswith("FACTS")))
-    assert facts["pid1_stdin"] == "PermissionError"
+    # runc refuses the open; gVisor allows it, but by then PID 1 let go of the host's
+    # channel and holds /dev/null there (lab_supervisor.py, at go)
+    expected = "written to /dev/null" if RUNTIME == "runsc" else "PermissionError"
+    assert facts["pid1_stdin"] == expected, facts
     assert facts["pipes"] == facts["own_pipes"]
     assert facts["signal_pid1"] == "PermissionError"
     assert facts["new_file"] == "PermissionError"
@@ -252,7 +268,7 @@ def test_pool_of_a_sigkilled_owner_is_reaped(docker_client):
         from worker.core.config import Limits
         from worker.core.images import runner_image_tag
         from worker.core.pool import SandboxPool
-        pool = SandboxPool(runner_image_tag("python"), Limits(), "", 2, 10, 300, 120).start()
+        pool = SandboxPool(runner_image_tag("python"), Limits(), {RUNTIME!r}, 2, 10, 300, 120).start()
         print("full" if pool.wait_full(120) else "not full", flush=True)
         time.sleep(600)
     """)

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from tests.helpers import write_challenge
-from worker.core.config import Limits, Settings
+from tests.helpers import RUNTIME, sandbox_settings, seconds, write_challenge
+from worker.core.config import Limits
 from worker.core.grading import grade
 
 pytestmark = pytest.mark.docker
@@ -142,7 +142,7 @@ def challenge(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def settings_():
-    return Settings(limits=Limits(wall_seconds=20, test_seconds=4, cpu_seconds=10), grace_seconds=10)
+    return sandbox_settings(limits=Limits(wall_seconds=20, test_seconds=4, cpu_seconds=10), grace_seconds=10)
 
 
 @pytest.fixture
@@ -223,10 +223,28 @@ for pid in judges:
     for what in ("environ", "mem", "maps", "fd", "cwd", "root"):
         path = f"/proc/{pid}/{what}"
         try:
-            os.listdir(path) if what in ("fd",) else open(path, "rb").read(16)
+            os.listdir(path) if what in ("fd", "cwd", "root") else open(path, "rb").read(16)
             found[what] = "read"
         except OSError as exc:
             found[what] = type(exc).__name__
+    try:
+        found["environ_text"] = open(f"/proc/{pid}/environ", "rb").read().decode(errors="replace")
+    except OSError:
+        found["environ_text"] = ""
+    found["own_environ"] = open("/proc/self/environ", "rb").read().decode(errors="replace")
+    found["fds_opened"] = []
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        fds = []
+    for fd in fds:
+        for flags in (os.O_RDONLY, os.O_WRONLY):
+            try:
+                os.close(os.open(f"/proc/{pid}/fd/{fd}", flags | os.O_NONBLOCK))
+                if os.readlink(f"/proc/{pid}/fd/{fd}") != "/dev/null":
+                    found["fds_opened"].append(fd)
+            except OSError:
+                pass
     try:
         os.kill(pid, signal.SIGKILL)
         found["kill"] = "sent"
@@ -241,8 +259,19 @@ print("FOUND" + json.dumps(found))
     line = next(ln for ln in result.stdout.splitlines() if ln.startswith("FOUND"))
     found = json.loads(line[5:])
     assert found["judges"] >= 1
-    for what in ("environ", "mem", "maps", "fd", "cwd", "root", "kill"):
+    for what in ("mem", "cwd", "root", "kill"):
         assert found[what] == "PermissionError", (what, found)
+    assert found["fds_opened"] == [], found
+    if RUNTIME == "runsc":
+        # gVisor lets another user read a process's environment and memory map and list
+        # its fds' names: the judge's environment is the fixed one the candidate has too
+        # (names and values), and its memory stays unreadable (mem, ptrace above).
+        judge_env = set(found["environ_text"].split("\0")) - {""}
+        assert judge_env and judge_env <= set(found["own_environ"].split("\0")), found
+        assert SECRET not in found["environ_text"]
+    else:
+        for what in ("environ", "maps", "fd"):
+            assert found[what] == "PermissionError", (what, found)
     assert found["ptrace"] == -1
     assert "hidden" not in found["cmdline"] and SECRET not in found["cmdline"]
     assert result.verdict == "passed", result.to_json()
@@ -421,7 +450,7 @@ def add(a, b):
     result = submit(attack)
     small = next(t for t in result.tests if t.name == "test_small")
     assert small.outcome == "failed"
-    assert re.search(r"within the 4 s a test may take", small.message), small.message
+    assert re.search(f"within the {seconds(4)} a test may take", small.message), small.message
     assert failed(result) == {"test_small"}
     assert result.verdict == "timeout" and result.score == ALL - 1
-    assert "test time limit of 4 s" in result.message
+    assert f"test time limit of {seconds(4)}" in result.message

@@ -18,7 +18,8 @@ import pytest
 
 import worker.core.kinds.dockerfile
 from lab.packs.scaffold import scaffold
-from worker.core.config import Limits, Settings
+from tests.helpers import sandbox_settings
+from worker.core.config import Limits
 from worker.core.grading import grade
 
 pytestmark = pytest.mark.docker
@@ -31,7 +32,7 @@ def challenge(tmp_path):
 
 
 def run(challenge, dockerfile: str, client, extra: dict | None = None):
-    settings = Settings(limits=Limits(wall_seconds=4, cpu_seconds=3))
+    settings = sandbox_settings(limits=Limits(wall_seconds=4, cpu_seconds=3))
     files = {"Dockerfile": dockerfile.encode(), "app.py": APP, **(extra or {})}
     return grade(challenge, files, "submit", settings=settings, client=client)
 

@@ -10,7 +10,8 @@ import pytest
 
 import worker.core.kinds.dockerfile
 from lab.packs.scaffold import scaffold
-from worker.core.config import Limits, Settings
+from tests.helpers import sandbox_settings
+from worker.core.config import Limits
 from worker.core.grading import grade
 from worker.core.images import runner_image_tag
 from worker.core.kinds.dockerfile import check_dockerfile
@@ -27,7 +28,7 @@ def challenge(tmp_path):
 
 
 def run(challenge, dockerfile: bytes, client, mode="submit"):
-    settings = Settings(limits=Limits(wall_seconds=3, cpu_seconds=3))
+    settings = sandbox_settings(limits=Limits(wall_seconds=3, cpu_seconds=3))
     return grade(challenge, {"Dockerfile": dockerfile, "app.py": APP}, mode, settings=settings,
                  client=client)
 
@@ -183,8 +184,8 @@ def test_multistage_build_leaves_no_images(challenge, docker_client, builds, mar
 
 def test_bundled_multistage_solution_leaves_no_images(docker_client, builds):
     files = {p.name: p.read_bytes() for p in (BUNDLED / "solution").iterdir()}
-    result = grade(BUNDLED, files, "submit", settings=Settings(limits=Limits(wall_seconds=5)),
-                   client=docker_client)
+    result = grade(BUNDLED, files, "submit",
+                   settings=sandbox_settings(limits=Limits(wall_seconds=5)), client=docker_client)
     assert result.verdict == "passed", result.message
     [build] = builds
     assert len(build.trusted) == 2
