@@ -25,6 +25,7 @@ from pathlib import Path
 
 from lab.packs.cheats import CHEATS, cheat_files
 from worker.core.challenge import Challenge
+from worker.core.kinds import get_kind
 from worker.core.result import Result
 
 LIMIT_VERDICTS = {"timeout", "memory_limit", "output_limit", "infra_error"}
@@ -66,7 +67,7 @@ def plan(slug: str, challenge: Challenge, root: Path) -> list[PlannedRun]:
     for case in sorted(p for p in wrong.iterdir() if p.is_dir()) if wrong.is_dir() else []:
         runs.append(PlannedRun(slug, f"wrong/{case.name} fails a hidden test", challenge,
                                files_in(case), "submit", "wrong"))
-    if challenge.kind in ("python", "flask"):
+    if get_kind(challenge.kind).python_modules:  # the generic cheats are Python modules
         for name, source in CHEATS.items():
             runs.append(PlannedRun(slug, f"cheat: {name} scores no more than the starter",
                                    challenge, cheat_files(challenge.editable, starter, source),

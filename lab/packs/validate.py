@@ -16,6 +16,7 @@ from lab.packs.problems import (
     load_yaml,
     schema_problems,
 )
+from worker.core.kinds import get_kind
 from worker.core.kinds.quiz import question_problem
 from worker.core.parsing import parse
 from worker.core.submission import name_problem
@@ -68,10 +69,11 @@ def _check_tests(root: Path, rel: str, visibility: str, problems: list[Problem])
 
 def _check_code_challenge(info: ChallengeInfo, rel: str, problems: list[Problem]) -> None:
     meta, root = info.meta, info.path
+    kind = get_kind(meta["kind"])
     editable = meta.get("editable") or []
     for name in editable:
         problem = name_problem(name)
-        if problem and info.meta.get("kind") != "dockerfile":
+        if problem and kind.python_modules:
             problems.append(Problem(f"{rel}/challenge.yaml", problem, field=f"editable: {name}"))
     for folder in ("starter", "solution"):
         for name in editable:
@@ -91,9 +93,10 @@ def _check_code_challenge(info: ChallengeInfo, rel: str, problems: list[Problem]
         if hidden and test.split("::")[-1] not in hidden:
             problems.append(Problem(f"{rel}/challenge.yaml", "names no hidden test function",
                                     field=f"scoring.points.{test}"))
-    if meta.get("kind") == "dockerfile" and "Dockerfile" not in editable:
-        problems.append(Problem(f"{rel}/challenge.yaml", "a dockerfile challenge edits 'Dockerfile'",
-                                field="editable"))
+    for name in kind.required_files:
+        if name not in editable:
+            problems.append(Problem(f"{rel}/challenge.yaml",
+                                    f"a {kind.name} challenge edits '{name}'", field="editable"))
 
 
 def _check_quiz(info: ChallengeInfo, rel: str, problems: list[Problem]) -> None:
@@ -159,16 +162,17 @@ def validate_pack(path: str | Path, check_catalog: bool = True,
         info.challenges.append(challenge)
         if len(problems) > before:
             continue  # structure checks assume a schema-valid challenge.yaml
-        if not (folder / "prompt.md").is_file() and data.get("kind") != "quiz":
+        kind = get_kind(data["kind"])  # a name the schema knows
+        if kind.prompt_file and not (folder / "prompt.md").is_file():
             problems.append(Problem(f"{rel}/prompt.md", "missing: the task as candidates see it"))
         for link in folder.rglob("*"):
             if link.is_symlink():
                 problems.append(Problem(f"{rel}/{link.relative_to(folder)}",
                                         "symbolic links are not allowed"))
-        if data.get("kind") == "quiz":
-            _check_quiz(challenge, rel, problems)
-        else:
+        if kind.hands_on:
             _check_code_challenge(challenge, rel, problems)
+        else:
+            _check_quiz(challenge, rel, problems)
     info.interviews = check_interview_files(root, problems)
     if info.interviews and check_catalog:
         if catalog is None:

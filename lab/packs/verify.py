@@ -27,9 +27,10 @@ from lab.interviews.templates import DrawError, draw
 from lab.interviews.validate import bundled_catalog, own_catalog
 from lab.packs.runs import Check, PlannedRun, Timing, bare_seconds, checks_of, plan
 from lab.packs.validate import ChallengeInfo, PackInfo, validate_pack
-from worker.core.challenge import ChallengeError, load_challenge
+from worker.core.challenge import ChallengeError
 from worker.core.config import Limits, Settings
 from worker.core.grading import grade
+from worker.core.kinds import get_kind, load_any_challenge
 from worker.core.pool import SandboxPool
 from worker.core.sandbox import SandboxJob, run_in_sandbox
 
@@ -144,11 +145,12 @@ def verify_pack(path: str | Path, settings: Settings, client: docker.DockerClien
     broken: dict[str, Check] = {}
     quizzes = []
     for challenge in info.challenges:
-        if challenge.meta["kind"] == "quiz":
-            quizzes.append(challenge)
+        if not get_kind(challenge.meta["kind"]).hands_on:
+            quizzes.append(challenge)  # checked on the spot: no files to run
             continue
         try:
-            runs[challenge.slug] = plan(challenge.slug, load_challenge(challenge.path), challenge.path)
+            runs[challenge.slug] = plan(challenge.slug, load_any_challenge(challenge.path),
+                                        challenge.path)
         except (ChallengeError, OSError) as exc:
             broken[challenge.slug] = Check(challenge.slug, "verification ran", False,
                                            f"{type(exc).__name__}: {exc}")
@@ -225,7 +227,8 @@ def _time_bare(info: PackInfo, runs: dict[str, list[PlannedRun]], timing: Timing
         if not planned:
             continue
         timing.runs += len(planned)
-        seconds = bare_seconds(challenge.path) if planned[0].challenge.kind != "dockerfile" else None
+        python = get_kind(planned[0].challenge.kind).python_modules  # plain pytest can run it
+        seconds = bare_seconds(challenge.path) if python else None
         if seconds is None:
             timing.unmeasured.append(challenge.slug)
         else:

@@ -49,6 +49,7 @@ from worker.core.challenge import Challenge as CoreChallenge
 from worker.core.engine import engine_watch, start_engine_watch
 from worker.core.grading import grade
 from worker.core.images import runner_image
+from worker.core.kinds import KINDS
 from worker.core.lab_redis import heartbeat_key, redis_client
 from worker.core.pool import push_counts, start_process_pool, stop_process_pool
 from worker.core.reaper import reap
@@ -68,10 +69,10 @@ def backoff(retries: int) -> float:
 
 
 def core_challenge(challenge) -> CoreChallenge:
-    # Only dockerfile challenges have probes; the others skip parsing their YAML.
+    # Only kinds with probes need their YAML at grading time; the others skip parsing it.
     meta = (safe_yaml.load(challenge.files.get("challenge.yaml", ""),
                            f"{challenge.public_id}/challenge.yaml") or {}
-            if challenge.kind == "dockerfile" else {})
+            if getattr(KINDS.get(challenge.kind), "probes", False) else {})
     return CoreChallenge(
         path=Path(f"/db/{challenge.public_id}"), slug=challenge.slug, title=challenge.title,
         kind=challenge.kind, editable=tuple(challenge.editable), limits=dict(challenge.limits),

@@ -12,6 +12,7 @@ from lab.cli.pack import new as pack_new
 from lab.interviews import templates
 from lab.packs.scaffold import EXAMPLES
 from worker.core import queues
+from worker.core.challenge import ChallengeError
 from worker.core.kinds import KINDS, get_kind, queue_for
 from worker.core.kinds.quiz import QUESTION_TYPES
 from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES
@@ -41,10 +42,38 @@ def test_schema_enums_equal_the_registry_and_vocabulary():
 def test_every_kind_declares_the_whole_protocol(name):
     kind = get_kind(name)
     assert kind.name == name
-    for attribute in ("needs_sandbox", "builds_images", "hands_on", "pooled"):
+    for attribute in ("needs_sandbox", "builds_images", "hands_on", "pooled", "python_modules",
+                      "prompt_file", "probes"):
         assert isinstance(getattr(kind, attribute), bool), attribute
-    assert callable(kind.grade)
+    assert isinstance(kind.required_files, tuple)
+    assert all(isinstance(n, str) and n for n in kind.required_files)
+    assert callable(kind.grade) and callable(kind.load)
     assert not kind.pooled or kind.needs_sandbox  # a warm pool is of sandboxes
+    assert not kind.python_modules or kind.hands_on  # modules are files to write
+    assert kind.prompt_file or not kind.hands_on  # a task to write files needs its prompt
+
+
+@pytest.mark.parametrize("name", KIND_NAMES)
+def test_every_kind_loads_its_own_scaffold(name, tmp_path):
+    """The kind's load() reads the challenge `lab pack new --kind` writes for it, and
+    load_any_challenge goes through it."""
+    from click.testing import CliRunner
+
+    from worker.core.kinds import load_any_challenge
+
+    pack = tmp_path / "pack"
+    done = CliRunner().invoke(pack_new, ["pack", "--kind", name, "--dest", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    folder = next(p for p in pack.iterdir() if (p / "challenge.yaml").is_file())
+    if name == "quiz":
+        # The scaffold's predict-the-output question has no answer: the lab computes it
+        # in the sandbox at import.  Only the quiz kind's loader asks for it.
+        with pytest.raises(ChallengeError, match="'answer' .* is needed to grade from the folder"):
+            load_any_challenge(folder)
+        return
+    challenge = load_any_challenge(folder)
+    assert challenge.kind == name and challenge.path == folder
+    assert all(n in challenge.editable for n in get_kind(name).required_files)
 
 
 @pytest.mark.parametrize("name", KIND_NAMES)

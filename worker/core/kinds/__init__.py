@@ -32,9 +32,11 @@ def load_any_challenge(path: str | Path) -> Challenge:
     """The challenge in folder `path`, loaded as its `kind:` says (challenge.yaml read
     once, by worker/core/challenge.py read_meta)."""
     data = read_meta(path)
-    if data.get("kind") == "quiz":
-        return load_quiz_challenge(path, data)
-    return load_challenge(path, data)
+    name = data.get("kind")
+    kind = KINDS.get(name) if isinstance(name, str) else None
+    if kind is None:  # load_challenge says what is wrong with `kind:`, and where
+        return load_challenge(path, data)
+    return kind.load(Path(path), data)
 
 
 def _kinds() -> dict[str, Kind]:

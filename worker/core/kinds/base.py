@@ -3,6 +3,7 @@ the registry of them; docs/authoring.md says how to add one)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 import docker
@@ -18,6 +19,15 @@ class Kind(Protocol):
     builds_images: bool  # True: its gradings have the build queue to themselves
     hands_on: bool  # files to write (interviews draw them as tasks), else questions
     pooled: bool  # True: grade() takes a warm pool (worker/core/pool.py)
+    # What pack checks and verification ask of a kind (lab/packs/validate.py, runs.py):
+    python_modules: bool  # editable files are Python modules the pytest judge imports
+    prompt_file: bool  # prompt.md holds the task (a quiz's questions carry their own)
+    required_files: tuple[str, ...]  # editable files every challenge of the kind has
+    probes: bool  # challenge.yaml's `probes:` take part in grading (read at grading time)
+
+    def load(self, path: Path, data: dict) -> Challenge:
+        """The challenge in folder `path`, whose challenge.yaml holds `data`."""
+        ...
 
     def grade(self, challenge: Challenge, files: dict[str, bytes], mode: str, limits: Limits,
               settings: Settings, client: docker.DockerClient | None, image: str) -> Result: ...

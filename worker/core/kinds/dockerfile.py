@@ -24,13 +24,14 @@ import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import docker
 import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from worker.core.challenge import Challenge, ChallengeError
+from worker.core.challenge import Challenge, ChallengeError, load_challenge
 from worker.core.config import Limits, Settings
 from worker.core.kinds import dockerfile_policy
 from worker.core.kinds.dockerfile_build import (
@@ -262,6 +263,13 @@ class DockerfileKind:
     builds_images = True
     hands_on = True
     pooled = False  # each grading builds its own image, then probes it
+    python_modules = False
+    prompt_file = True
+    required_files = ("Dockerfile",)
+    probes = True
+
+    def load(self, path: Path, data: dict) -> Challenge:
+        return load_challenge(path, data)
 
     def grade(self, challenge: Challenge, files, mode, limits: Limits, settings: Settings,
               client: docker.DockerClient, image: str) -> Result:

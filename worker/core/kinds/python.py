@@ -4,9 +4,10 @@ sandbox)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from worker.core.challenge import ChallengeError
+from worker.core.challenge import Challenge, ChallengeError, load_challenge
 from worker.core.parsing import compile_source
 from worker.core.result import Result
 from worker.core.sandbox import SandboxJob, candidate_modules
@@ -25,9 +26,16 @@ class PytestKind:
     needs_sandbox = True
     builds_images = False
     hands_on = True
+    python_modules = True
+    prompt_file = True
+    required_files: tuple[str, ...] = ()
+    probes = False
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+    def load(self, path: Path, data: dict) -> Challenge:
+        return load_challenge(path, data)
 
     def grade(self, challenge, files, mode, limits, settings, client, image,
               pool: SandboxPool | None = None) -> Result:

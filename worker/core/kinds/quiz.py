@@ -149,6 +149,13 @@ class QuizKind:
     builds_images = False
     hands_on = False
     pooled = False
+    python_modules = False
+    prompt_file = False  # each question carries its own prompt
+    required_files: tuple[str, ...] = ()
+    probes = False
+
+    def load(self, path: Path, data: dict) -> QuizChallenge:
+        return load_quiz_challenge(path, data)
 
     def grade(self, challenge: Challenge, files: dict[str, bytes], mode: str, limits: Limits,
               settings: Settings, client: docker.DockerClient | None = None, image: str = "") -> Result:
