@@ -29,9 +29,9 @@ def validate(path: Path) -> None:
     for problem in info.problems:
         click.echo(f"{path}/{problem}" if path.is_dir() else f"{path}!{problem}")
     if info.valid:
-        click.echo(f"{path}: valid ({len(info.challenges)} challenges{_templates(info)})")
+        click.echo(f"{path}: valid ({_count(len(info.challenges), 'challenge')}{_templates(info)})")
         sys.exit(EXIT_OK)
-    click.echo(f"{path}: invalid ({len(info.problems)} problems)", err=True)
+    click.echo(f"{path}: invalid ({_count(len(info.problems), 'problem')})", err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -66,7 +66,7 @@ def verify(path: Path, parallel: int) -> None:
     if not report.pack.valid:
         for problem in report.pack.problems:
             click.echo(f"{path}/{problem}")
-        click.echo(f"{path}: invalid ({len(report.pack.problems)} problems)", err=True)
+        click.echo(f"{path}: invalid ({_count(len(report.pack.problems), 'problem')})", err=True)
         sys.exit(EXIT_INVALID)
     width = max((len(c.challenge) for c in report.checks), default=10)
     click.echo(f"{'challenge':{width}}  {'check':40}  result  seconds")
@@ -75,7 +75,7 @@ def verify(path: Path, parallel: int) -> None:
                    f"  {check.seconds:7.2f}" + (f"\n{'':{width}}  -> {check.detail}" if check.detail else ""))
     failed = [c for c in report.checks if not c.ok]
     click.echo(f"{path}: {len(report.checks) - len(failed)} of {len(report.checks)} checks ok, "
-               f"{len(report.pack.challenges)} challenges{_templates(report.pack)}")
+               f"{_count(len(report.pack.challenges), 'challenge')}{_templates(report.pack)}")
     timing = report.timing
     if timing.runs:
         line = f"{timing.runs} gradings in {timing.seconds:.1f} s ({parallel} at a time)"
@@ -90,10 +90,15 @@ def verify(path: Path, parallel: int) -> None:
     sys.exit(EXIT_OK if not failed else EXIT_INVALID)
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 challenge', '2 challenges'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _templates(info) -> str:
     """', N interview templates' for a summary line; nothing for packs without them."""
     count = len(info.interviews)
-    return f", {count} interview template{'s' if count != 1 else ''}" if count else ""
+    return f", {_count(count, 'interview template')}" if count else ""
 
 
 class _unpacked:
@@ -145,7 +150,8 @@ def import_(path: Path) -> None:
         except InfraError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_INFRA)
-        click.echo(f"imported {pack.name} version {pack.version} ({len(pack.challenges)} challenges)")
+        click.echo(f"imported {pack.name} version {pack.version} "
+                   f"({_count(len(pack.challenges), 'challenge')})")
 
 
 @pack.command("export")

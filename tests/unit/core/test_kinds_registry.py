@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lab.cli.pack import new as pack_new
+from lab.cli.pack import validate as pack_validate
 from lab.interviews import templates
-from lab.packs.scaffold import EXAMPLES
 from worker.core import queues
 from worker.core.challenge import ChallengeError
 from worker.core.kinds import KINDS, get_kind, queue_for
@@ -64,6 +64,9 @@ def test_every_kind_loads_its_own_scaffold(name, tmp_path):
     pack = tmp_path / "pack"
     done = CliRunner().invoke(pack_new, ["pack", "--kind", name, "--dest", str(tmp_path)])
     assert done.exit_code == 0, done.output
+    checked = CliRunner().invoke(pack_validate, [str(pack)])
+    assert checked.exit_code == 0 and f"{pack}: valid (1 challenge)\n" in checked.output, (
+        checked.output)
     folder = next(p for p in pack.iterdir() if (p / "challenge.yaml").is_file())
     if name == "quiz":
         # The scaffold's predict-the-output question has no answer: the lab computes it
@@ -86,5 +89,7 @@ def test_queue_follows_the_kind(name):
 def test_cli_scaffold_and_interview_pools_offer_every_kind():
     kind_option = next(p for p in pack_new.params if p.name == "kind")
     assert tuple(kind_option.type.choices) == KIND_NAMES
-    assert tuple(EXAMPLES) == KIND_NAMES
+    for name in KIND_NAMES:  # each kind brings its example: one challenge folder
+        examples = [p for p in get_kind(name).scaffold.iterdir() if p.is_dir()]
+        assert len(examples) == 1 and (examples[0] / "challenge.yaml").is_file(), name
     assert templates.KINDS == KIND_NAMES

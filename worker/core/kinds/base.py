@@ -12,6 +12,9 @@ from worker.core.challenge import Challenge
 from worker.core.config import Limits, Settings
 from worker.core.result import Result
 
+# One small, working example challenge per kind, as files: scaffolds/<kind>/<slug>/.
+SCAFFOLDS = Path(__file__).resolve().parent / "scaffolds"
+
 
 class Kind(Protocol):
     name: str
@@ -24,6 +27,7 @@ class Kind(Protocol):
     prompt_file: bool  # prompt.md holds the task (a quiz's questions carry their own)
     required_files: tuple[str, ...]  # editable files every challenge of the kind has
     probes: bool  # challenge.yaml's `probes:` take part in grading (read at grading time)
+    scaffold: Path  # a folder holding one example challenge folder (`lab pack new` copies it)
 
     def load(self, path: Path, data: dict) -> Challenge:
         """The challenge in folder `path`, whose challenge.yaml holds `data`."""

@@ -34,6 +34,7 @@ import urllib3.exceptions
 from worker.core.challenge import Challenge, ChallengeError, load_challenge
 from worker.core.config import Limits, Settings
 from worker.core.kinds import dockerfile_policy
+from worker.core.kinds.base import SCAFFOLDS
 from worker.core.kinds.dockerfile_build import (
     BASE_ALIASES,
     BUILD_FILE_MB,
@@ -267,6 +268,7 @@ class DockerfileKind:
     prompt_file = True
     required_files = ("Dockerfile",)
     probes = True
+    scaffold = SCAFFOLDS / "dockerfile"
 
     def load(self, path: Path, data: dict) -> Challenge:
         return load_challenge(path, data)

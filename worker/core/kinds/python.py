@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from worker.core.challenge import Challenge, ChallengeError, load_challenge
+from worker.core.kinds.base import SCAFFOLDS
 from worker.core.parsing import compile_source
 from worker.core.result import Result
 from worker.core.sandbox import SandboxJob, candidate_modules
@@ -33,6 +34,7 @@ class PytestKind:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.scaffold = SCAFFOLDS / name
 
     def load(self, path: Path, data: dict) -> Challenge:
         return load_challenge(path, data)

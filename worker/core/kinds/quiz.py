@@ -14,6 +14,7 @@ import docker
 
 from worker.core.challenge import Challenge, ChallengeError, read_meta
 from worker.core.config import Limits, Settings
+from worker.core.kinds.base import SCAFFOLDS
 from worker.core.result import Result, TestResult
 
 QUESTION_TYPES = ("single", "multiple", "exact", "predict")
@@ -153,6 +154,7 @@ class QuizKind:
     prompt_file = False  # each question carries its own prompt
     required_files: tuple[str, ...] = ()
     probes = False
+    scaffold = SCAFFOLDS / "quiz"
 
     def load(self, path: Path, data: dict) -> QuizChallenge:
         return load_quiz_challenge(path, data)

@@ -1,0 +1,5 @@
+from imagefacts import facts
+
+
+def test_app_runs():
+    assert facts()["probes"]["hello"]["exit_code"] == 0
