@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from worker.core import safe_yaml
+from worker.core.challenge import ChallengeError, read_meta
 from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES, difficulty_range
 
 KINDS = KIND_NAMES
@@ -121,10 +122,9 @@ def read_pack_folder(folder: Path) -> tuple[str | None, list[CatalogItem]]:
     metas = []
     for path in sorted(folder.glob("*/challenge.yaml")):
         try:
-            metas.append((path.parent.name, safe_yaml.load(path.read_text(encoding="utf-8"),
-                                                           f"{path.parent.name}/challenge.yaml")))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
+            metas.append((path.parent.name, read_meta(path.parent)))
+        except ChallengeError:
+            continue  # the validator reports it
     return name, catalog_from_challenges(rows_from_metas(name, metas))
 
 

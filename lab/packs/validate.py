@@ -25,6 +25,10 @@ from worker.core.testids import expected_tests
 
 @dataclass
 class ChallengeInfo:
+    """A challenge folder as the validator found it: its raw challenge.yaml, which may
+    still have problems.  Not a second challenge model: what grading loads is
+    worker/core/challenge.py's Challenge (through the kind's load()), once valid."""
+
     slug: str
     path: Path
     meta: dict
