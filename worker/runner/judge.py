@@ -158,7 +158,7 @@ def http_client(app, **environ_base):
     """A werkzeug test client, in the tests' process, for a WSGI app of the candidate
     (a Flask app): `get`, `post(json=...)`, cookies and `follow_redirects` as with
     `app.test_client()`; every response is a real werkzeug response object."""
-    from werkzeug.test import Client
+    from werkzeug.test import Client  # late: only tests of Flask apps need werkzeug
 
     base = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "lab-judge", **environ_base}
 

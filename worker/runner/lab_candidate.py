@@ -144,7 +144,7 @@ def _as_function(name, ref):
 def op_run_tests(test_file: str, module: str, attributes: dict):
     """The candidate's own tests, with `module` served by the judge (its functions run
     there); outcome per test id."""
-    import pytest
+    import pytest  # late: the candidate's process pays pytest's import only in this op
 
     if attributes is not None:  # None: the candidate's own module
         served = types.ModuleType(module)

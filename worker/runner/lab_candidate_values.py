@@ -145,7 +145,7 @@ def _ref_class(abilities: str) -> type:
 
 
 def _signature(params):
-    import inspect
+    import inspect  # late: only signatures need it; the candidate's start-up stays small
 
     made = []
     for entry in params:

@@ -10,6 +10,7 @@ supervisor as plain events on the control socket, which the candidate cannot rea
 
 from __future__ import annotations
 
+import builtins
 import errno
 import importlib
 import importlib.machinery
@@ -19,6 +20,8 @@ import re
 import resource
 import sys
 import time
+
+import pytest
 
 sys.path.insert(0, "/opt/lab-runner")
 
@@ -88,8 +91,6 @@ def _unread(excinfo, style=None) -> str:
 
 def _builtin_name(exc: BaseException) -> str | None:
     kind = type(exc)
-    import builtins
-
     if getattr(builtins, kind.__name__, None) is kind:
         return kind.__name__
     return None
@@ -128,7 +129,6 @@ class JudgePlugin:
             event["message"] = str(report.longrepr)[:MESSAGE_CAP]
         names = [line[1:].strip().split(":", 1)[0] for line in str(report.longrepr).splitlines()
                  if line.startswith("E ")]
-        import builtins
 
         name = names[-1] if names else ""
         kind = getattr(builtins, name, None)
@@ -222,8 +222,6 @@ class JudgePlugin:
 
 
 def _wrap_makereport(plugin: JudgePlugin):
-    import pytest
-
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(item, call):
         outcome = yield
@@ -278,8 +276,6 @@ def public_message(report) -> str:
 
 
 def _wrap_collect(plugin: JudgePlugin):
-    import pytest
-
     @pytest.hookimpl(hookwrapper=True)
     def pytest_make_collect_report(collector):
         CONTEXT.deadline = plugin._deadline()
@@ -299,7 +295,7 @@ class _Wrappers:
 
 def _preload() -> None:
     """What a session imports, done before go (armed) so a run pays none of it."""
-    from _pytest import config
+    from _pytest import config  # late: only armed judges preload
 
     for name in (*(f"_pytest.{n}" for n in (*config.essential_plugins, *config.default_plugins)),
                  "_pytest._argcomplete", "_pytest.config.compat", "pdb", "faulthandler",
@@ -314,8 +310,6 @@ def main() -> None:
     args = json.loads(sys.argv[1])
     control = Control(int(args["ctl_fd"]))
     first_wire = int(args["wire_fd"])
-    import pytest
-
     if args.get("armed"):
         _preload()
     control.send({"ready": round(_cpu(), 3)})
@@ -329,7 +323,7 @@ def main() -> None:
     controller = Controller(control, first_wire, limits, run_deadline)
     finder = CandidateFinder(go["modules"])
     sys.meta_path.insert(0, finder)
-    import judge
+    import judge  # late: after the finder, so the judge's imports of candidate modules use it
 
     judge._controller = controller
     judge._limits = limits

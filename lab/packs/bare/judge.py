@@ -22,7 +22,7 @@ __all__ = ["http_client", "remote_module", "type_of", "subclass", "methods", "tm
 
 
 def http_client(app, **environ_base):
-    from werkzeug.test import Client
+    from werkzeug.test import Client  # late: only tests of Flask apps need werkzeug
 
     base = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "lab-judge", **environ_base}
 
@@ -71,7 +71,7 @@ def tmpdir() -> str:
 
 
 def candidate_tests(test_file: str, module: str, implementations: dict) -> dict:
-    import pytest
+    import pytest  # late: only runs of the candidate's own tests use it
 
     results = {}
     for name, attributes in implementations.items():
