@@ -23,6 +23,7 @@ from lab.packs.views import instructor
 from lab.practice.catalog import catalog
 from lab.practice.profile import profile
 from lab.ratelimit import in_words, retry_after_seconds
+from lab.stats import counting  # noqa: F401  # its mapper events keep the statistics current
 from lab.submissions.views import submissions
 from lab.task_queue import celery_init_app
 from lab.templating import register_filters, wants_json

@@ -316,7 +316,3 @@ class InterviewItem(db.Model):
     def is_question(self) -> bool:
         return self.question_id is not None
 
-
-# The statistics follow every ORM insert, update and delete of a submission (mapper
-# events); imported here so that no one can use the models without them.
-import lab.stats.counting  # noqa: E402,F401
