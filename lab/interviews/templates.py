@@ -23,9 +23,9 @@ import yaml
 
 from worker.core import safe_yaml
 from worker.core.challenge import ChallengeError, read_meta
-from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES, difficulty_range
+from worker.core.kinds import KINDS, hands_on_kinds
+from worker.core.vocabulary import DIFFICULTIES, difficulty_range
 
-KINDS = KIND_NAMES
 DEFAULT_PASSING_SCORE = 60.0
 _DURATION = re.compile(r"^([1-9][0-9]*)(s|m|h)$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -172,7 +172,7 @@ def _usable_catalog(spec: dict, catalog: Iterable[CatalogItem]) -> list[CatalogI
 def describe_pool(pool: dict) -> str:
     """'python items on py.decorators (medium to hard)', for messages."""
     kinds = list(pool.get("kinds") or [])
-    hands_on = [k for k in kinds if k in HANDS_ON_KINDS]
+    hands_on = [k for k in kinds if k in hands_on_kinds()]
     nouns = ([f"{' or '.join(hands_on)} items"] if hands_on else []) + (
         ["quiz questions"] if "quiz" in kinds else [])
     text = " or ".join(nouns) or "items"

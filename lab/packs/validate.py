@@ -100,7 +100,7 @@ def _check_code_challenge(info: ChallengeInfo, rel: str, problems: list[Problem]
     for name in kind.required_files:
         if name not in editable:
             problems.append(Problem(f"{rel}/challenge.yaml",
-                                    f"a {kind.name} challenge edits '{name}'", field="editable"))
+                                    f"every {kind.name} challenge edits '{name}'", field="editable"))
 
 
 def _check_quiz(info: ChallengeInfo, rel: str, problems: list[Problem]) -> None:

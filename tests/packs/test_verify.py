@@ -11,7 +11,7 @@ from lab.packs.verify import verify_pack
 from tests.helpers import ROOT
 from worker.core.config import load_settings
 from worker.core.images import runner_image_tag
-from worker.core.vocabulary import KIND_NAMES
+from worker.core.kinds import KINDS
 
 pytestmark = pytest.mark.docker
 
@@ -24,7 +24,7 @@ def failures(report):
     return [(c.challenge, c.what, c.detail) for c in report.checks if not c.ok]
 
 
-@pytest.mark.parametrize("kind", KIND_NAMES)
+@pytest.mark.parametrize("kind", tuple(KINDS))
 def test_scaffold_of_every_kind_verifies(kind, tmp_path, docker_client):
     report = verify(scaffold(f"new-{kind}", kind, tmp_path), docker_client)
     assert report.ok, failures(report)

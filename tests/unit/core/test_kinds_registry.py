@@ -1,9 +1,10 @@
-"""One list of kinds: the registry, the vocabulary the rest of the lab is written with,
-the JSON schemas, the CLI choices, the interview pools and the scaffolds all agree."""
+"""One list of kinds, the registry's: the JSON schemas, the CLI choices, the interview
+pools and the scaffolds all follow it."""
 
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -13,21 +14,24 @@ from lab.cli.pack import validate as pack_validate
 from lab.interviews import templates
 from worker.core import queues
 from worker.core.challenge import ChallengeError
-from worker.core.kinds import KINDS, get_kind, queue_for
+from worker.core.kinds import KINDS, get_kind, hands_on_kinds, queue_for
 from worker.core.kinds.quiz import QUESTION_TYPES
-from worker.core.vocabulary import DIFFICULTIES, HANDS_ON_KINDS, KIND_NAMES
+from worker.core.vocabulary import DIFFICULTIES
+
+KIND_NAMES = tuple(KINDS)
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "challenges" / "schema"
 CHALLENGE = json.loads((SCHEMAS / "challenge.schema.json").read_text())
 INTERVIEW = json.loads((SCHEMAS / "interview.schema.json").read_text())
 
 
-def test_the_registry_serves_exactly_the_named_kinds():
-    assert tuple(KINDS) == KIND_NAMES
-    assert tuple(name for name, kind in KINDS.items() if kind.hands_on) == HANDS_ON_KINDS
+def test_the_registry_finds_every_kind_module():
+    assert KIND_NAMES == ("python", "flask", "dockerfile", "quiz")
+    assert hands_on_kinds() == ("python", "flask", "dockerfile")
 
 
 def test_schema_enums_equal_the_registry_and_vocabulary():
+    """An author adding a kind edits these two enums; this says so if one is missed."""
     props = CHALLENGE["properties"]
     assert tuple(props["kind"]["enum"]) == KIND_NAMES
     assert tuple(props["difficulty"]["enum"]) == DIFFICULTIES
@@ -92,4 +96,13 @@ def test_cli_scaffold_and_interview_pools_offer_every_kind():
     for name in KIND_NAMES:  # each kind brings its example: one challenge folder
         examples = [p for p in get_kind(name).scaffold.iterdir() if p.is_dir()]
         assert len(examples) == 1 and (examples[0] / "challenge.yaml").is_file(), name
-    assert templates.KINDS == KIND_NAMES
+    assert templates.describe_pool({"kinds": list(KIND_NAMES)}) == (
+        "python or flask or dockerfile items or quiz questions")
+
+
+def test_every_kind_module_is_held_apart_by_the_independence_contract():
+    pyproject = tomllib.loads((SCHEMAS.parents[1] / "pyproject.toml").read_text())
+    contract = next(c for c in pyproject["tool"]["importlinter"]["contracts"]
+                    if c["type"] == "independence")
+    modules = {type(kind).__module__ for kind in KINDS.values()}
+    assert modules == set(contract["modules"])

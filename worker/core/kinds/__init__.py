@@ -4,28 +4,35 @@ A kind turns (challenge, files, mode) into a Result (worker/core/kinds/base.py).
 pytest kind serves `python` and `flask` challenges (worker/core/kinds/python.py);
 `dockerfile` builds and probes an image first (worker/core/kinds/dockerfile.py); `quiz`
 needs no sandbox and scores `answers.json` on the spot (worker/core/kinds/quiz.py).
+
+A kind is one module of this package that lists what it serves in `PROVIDES`; the
+registry finds it there, so adding a kind touches that module (and the schemas' enums,
+which a test compares with the registry).  Everything else asks the registry: queues,
+interview pools, CLI choices, scaffolds, pack checks.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 from worker.core import queues
 from worker.core.challenge import Challenge, ChallengeError, load_challenge, read_meta
 from worker.core.kinds.base import Kind
-from worker.core.kinds.dockerfile import DockerfileKind
-from worker.core.kinds.python import PytestKind
 from worker.core.kinds.quiz import (
     ANSWERS_FILE,
     QuizChallenge,
-    QuizKind,
     load_quiz_challenge,
     quiz_challenge,
 )
-from worker.core.vocabulary import HANDS_ON_KINDS, KIND_NAMES
 
-__all__ = ["ANSWERS_FILE", "KINDS", "Kind", "QuizChallenge", "get_kind", "load_any_challenge",
-           "load_quiz_challenge", "queue_for", "quiz_challenge"]
+__all__ = ["ANSWERS_FILE", "KINDS", "Kind", "QuizChallenge", "get_kind", "hands_on_kinds",
+           "load_any_challenge", "load_quiz_challenge", "queue_for", "quiz_challenge", "register"]
+
+# Hands-on kinds first, then in the order their modules list them; by module name, with
+# python's own first: the order CLI choices and messages show.
+_FIRST = ("python",)
 
 
 def load_any_challenge(path: str | Path) -> Challenge:
@@ -39,17 +46,32 @@ def load_any_challenge(path: str | Path) -> Challenge:
     return kind.load(Path(path), data)
 
 
-def _kinds() -> dict[str, Kind]:
-    kinds: dict[str, Kind] = {"python": PytestKind("python"), "flask": PytestKind("flask"),
-                              "dockerfile": DockerfileKind(), "quiz": QuizKind()}
-    # The names the rest of the lab (CLI choices, interview pools, schemas) is written
-    # with live in worker/core/vocabulary.py; a kind added here must be added there.
-    if tuple(kinds) != KIND_NAMES or tuple(n for n, k in kinds.items() if k.hands_on) != HANDS_ON_KINDS:
-        raise RuntimeError("the kind registry and worker/core/vocabulary.py disagree")
+def register(kinds: dict[str, Kind], kind: Kind) -> None:
+    """Add `kind` to `kinds`, refusing a second kind of the same name."""
+    if kind.name in kinds:
+        raise RuntimeError(f"two kinds are named {kind.name!r}")
+    kinds[kind.name] = kind
+
+
+def _discover() -> dict[str, Kind]:
+    names = sorted((m.name for m in pkgutil.iter_modules(__path__)),
+                   key=lambda n: (n not in _FIRST, n))
+    found: list[Kind] = []
+    for name in names:
+        module = importlib.import_module(f"{__name__}.{name}")
+        found.extend(getattr(module, "PROVIDES", ()))
+    kinds: dict[str, Kind] = {}
+    for kind in sorted(found, key=lambda k: not k.hands_on):  # stable: module order kept
+        register(kinds, kind)
     return kinds
 
 
-KINDS: dict[str, Kind] = _kinds()
+KINDS: dict[str, Kind] = _discover()
+
+
+def hands_on_kinds() -> tuple[str, ...]:
+    """Names of the kinds where the candidate writes files (interviews draw them as tasks)."""
+    return tuple(name for name, kind in KINDS.items() if kind.hands_on)
 
 
 def get_kind(name: str) -> Kind:

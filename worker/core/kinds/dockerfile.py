@@ -354,3 +354,6 @@ class DockerfileKind:
         result = run_tests(client, image, job, expected, challenge.points, limits, settings)
         result.message = _with(result.message, notes)
         return result
+
+
+PROVIDES = (DockerfileKind(),)

@@ -76,3 +76,6 @@ def _syntax_error(files: dict[str, bytes]) -> str:
             # e.g. tens of thousands of nested unary minus signs: the compiler gives up.
             return f"{name}: the code is nested too deeply to compile"
     return ""
+
+
+PROVIDES = (PytestKind("python"), PytestKind("flask"))

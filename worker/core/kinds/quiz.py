@@ -211,3 +211,6 @@ def load_quiz_challenge(path: str | Path, data: dict | None = None) -> QuizChall
             qid = q.get("id", "") if isinstance(q, dict) else ""
             raise ChallengeError(f"{meta}: questions.{n} ({qid}): {problem}")
     return quiz_challenge(root, root.name, data["title"], questions)
+
+
+PROVIDES = (QuizKind(),)
