@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from lab.cli.exits import EXIT_FAILED, EXIT_USAGE, fail
+
 
 def _app():
     # late: each command loads only what it uses (the web app alone takes ~0.7 s)
@@ -68,7 +70,7 @@ def db_seed() -> None:
         seed_database(_app())
     except PackError as exc:
         echo_pack_error(exc)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 @db.command("stats-rebuild")
@@ -103,7 +105,7 @@ def db_stats_check() -> None:
         click.echo(problem)
     if problems:
         click.echo(f"{len(problems)} differences; `lab db stats-rebuild` recounts", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     click.echo("statistics agree with a full recount")
 
 
@@ -128,17 +130,14 @@ def users_create(email: str, password: str, role: str) -> None:
     from lab.models import User
 
     if not re.match(EMAIL, email.strip()):
-        click.echo(f"error: {email!r} is not an email address", err=True)
-        sys.exit(2)
+        fail(f"{email!r} is not an email address", EXIT_USAGE)
     if len(password) < 8:
-        click.echo("error: the password needs at least 8 characters", err=True)
-        sys.exit(2)
+        fail("the password needs at least 8 characters", EXIT_USAGE)
     app = _app()
     upgrade_database(app)
     with app.app_context():
         if database.session.scalar(select(User).where(User.email == email.strip().lower())):
-            click.echo(f"error: an account for {email} exists already", err=True)
-            sys.exit(1)
+            fail(f"an account for {email} exists already", EXIT_FAILED)
         user = create_user(email, password, role)
         click.echo(f"created {user.email} ({user.role})")
 
@@ -159,8 +158,7 @@ def users_token(email: str) -> None:
     with app.app_context():
         user = database.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
-            click.echo(f"error: no account for {email}", err=True)
-            sys.exit(1)
+            fail(f"no account for {email}", EXIT_FAILED)
         token = user.new_api_token()
         database.session.commit()
         click.echo(f"API token for {user.email} (use: Authorization: Bearer <token>):")

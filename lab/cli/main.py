@@ -9,17 +9,15 @@ from pathlib import Path
 
 import click
 
+from lab.cli.exits import EXIT_FAILED, EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, fail
 from worker.core.config import ConfigError, load_settings
-
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INFRA = 0, 1, 2, 3
 
 
 def _settings():
     try:
         return load_settings()
     except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        fail(exc, EXIT_USAGE)
 
 
 def _read_submission(path: Path) -> dict[str, bytes]:
@@ -95,8 +93,7 @@ def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> No
         sandboxed = get_kind(challenge.kind).needs_sandbox
         files = _read_submission(submission)
     except ChallengeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        fail(exc, EXIT_USAGE)
     except OSError as exc:
         click.echo(f"error: cannot read {exc.filename}: {exc.strerror}", err=True)
         sys.exit(EXIT_USAGE)
@@ -112,8 +109,7 @@ def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> No
     try:
         result = grade_files(challenge, files, mode, settings=settings, client=client)
     except ChallengeError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        fail(exc, EXIT_USAGE)
     if as_json:
         click.echo(result.to_json())
     else:
@@ -143,8 +139,7 @@ def images_build(how: str, force: bool) -> None:
     try:
         tag, what = build_runner_image(connect(), "python", how=how, force=force)
     except InfraError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INFRA)
+        fail(exc, EXIT_INFRA)
     click.echo(f"{tag}: {what}")
 
 
@@ -163,8 +158,7 @@ def sandbox_reap() -> None:
     try:
         removed = reap(connect(), _settings().reap_after_seconds)
     except InfraError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INFRA)
+        fail(exc, EXIT_INFRA)
     click.echo(f"removed {len(removed)} leftover container(s)")
 
 
@@ -205,8 +199,7 @@ def up(host: str, port: int | None) -> None:
         seed_database(create_app(settings))
         children = start_stack(settings, host, port)
     except (InfraError, LaunchError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INFRA)
+        fail(exc, EXIT_INFRA)
     except PackError as exc:
         echo_pack_error(exc)
         sys.exit(EXIT_USAGE)

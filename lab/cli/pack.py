@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INFRA = 0, 1, 2, 3
+from lab.cli.exits import EXIT_INFRA, EXIT_INVALID, EXIT_OK, EXIT_USAGE, fail
 
 
 @click.group()
@@ -49,8 +49,7 @@ def verify(path: Path, parallel: int) -> None:
     try:
         client = connect()
     except InfraError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INFRA)
+        fail(exc, EXIT_INFRA)
     image = settings.runner_image or runner_image_tag("python")
     with _unpacked(path) as folder:
         # late: each command loads only what it uses (the web app alone takes ~0.7 s)
@@ -160,8 +159,7 @@ def import_(path: Path) -> None:
             echo_pack_error(exc)
             sys.exit(EXIT_INVALID)
         except InfraError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_INFRA)
+            fail(exc, EXIT_INFRA)
         click.echo(f"imported {pack.name} version {pack.version} "
                    f"({_count(len(pack.challenges), 'challenge')})")
 
@@ -212,8 +210,7 @@ def new(name: str, kind: str, dest: Path) -> None:
     try:
         folder = scaffold(name, kind, dest)
     except ScaffoldError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        fail(exc, EXIT_USAGE)
     click.echo(f"created {folder}; check it with: lab pack verify {folder}")
 
 
