@@ -1,6 +1,6 @@
 """The result document of a grading run: what `grade()` returns, the worker stores and
 the API serves.  Its fields, verdicts and scoring rules are explained for readers in
-README.md, section "The result document"."""
+docs/result.md."""
 
 from __future__ import annotations
 
