@@ -163,3 +163,23 @@ def test_api_practice_is_closed_for_a_bearer_token_during_its_interview(app, tok
     client.post(f"/api/v1/interviews/{started['id']}/finish", headers=auth)
     assert client.get(f"/api/v1/challenges/{task['challenge']}", headers=auth).status_code == 200
     assert client.post("/api/v1/submissions", json=body, headers=auth).status_code == 202
+
+
+def test_the_grading_note_says_how_the_interview_ended(app, candidate):
+    """Finished early: no 'Time is up' while the work is graded; the deadline: it is."""
+    early = start(candidate, add_template(app, 600))
+    name = next(iter(items_of(app, early)[2]["starter"]))
+    candidate.put(f"/interviews/{early}/items/3/draft", json={"files": {name: "x = 1\n"}},
+                  headers={"X-CSRFToken": candidate.csrf})
+    page = candidate.post(f"/interviews/{early}/finish", data={"csrf_token": candidate.csrf},
+                          follow_redirects=True)
+    with app.app_context():
+        assert db.session.get(Interview, early).status == "grading"
+    assert "You finished the interview. Your last saved work is being graded" in page.text
+    assert "Time is up" not in page.text
+    with app.app_context():
+        interview = db.session.get(Interview, early)
+        interview.ended_at = interview.deadline_at  # as when the clock ran out
+        db.session.commit()
+    page = candidate.get(f"/interviews/{early}")
+    assert "Time is up. Your last saved work is being graded" in page.text

@@ -130,6 +130,13 @@ def test_expired_interview_finalized_by_sweeper_graded_and_scored(app, candidate
     import html
 
     assert next(iter(task["solution"].values()))[:40] in html.unescape(review.text)
+    for number in (1, 3):  # explanations are Markdown, rendered (every challenge has one)
+        text = candidate.get(f"/interviews/{interview_id}/review/{number}").text
+        why = text[text.index('<div id="explanation">'):]
+        why = why[:why.index("</div>")]
+        assert "<p>" in why and "`" not in html.unescape(why), why
+        heading = text[text.index("<h1>"):text.index("</h1>")]
+        assert "`" not in html.unescape(heading), heading
 
 
 def test_review_is_closed_during_the_interview(app, candidate):
