@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -136,6 +136,9 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
     register_filters(app)
+    # Browsers ask for /favicon.ico whatever the page links: answer it with the icon.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(
+        app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -48,6 +48,7 @@ EXPECTED = {
     "health.livez": (200, 200, 200, 200),
     "metrics.prometheus": (401, 403, 403, 200),  # admins (or LAB_METRICS_TOKEN) only
     "static": (200, 200, 200, 200),
+    "favicon": (200, 200, 200, 200),  # the site icon, the same for everyone
     # a running interview of the candidate: others get 404, review waits for the end
     "interviews.index": (302, 200, 200, 200),
     "interviews.show": (302, 302, 404, 404),  # the owner is sent to its first item

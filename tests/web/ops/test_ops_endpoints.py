@@ -68,3 +68,13 @@ def test_the_metrics_token_opens_metrics_and_health_details(app, path):
         assert response.status_code == 200 and "lab_queue_depth" in response.text
     else:
         assert "checks" in response.get_json()
+
+
+def test_every_page_has_an_icon_and_favicon_ico_answers(app, candidate):
+    icon = app.test_client().get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.data.startswith(b"<svg") and "max-age=86400" in icon.headers["Cache-Control"]
+    for path in ("/login", "/challenges", "/profile"):
+        page = (candidate if path != "/login" else app.test_client()).get(path)
+        assert page.status_code == 200, path
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page.text
