@@ -123,6 +123,12 @@ def create_submission(user: User, challenge: Challenge, files: object, mode: str
     if mode not in ("run", "submit"):
         raise SubmissionError("'mode' must be 'run' or 'submit'", 400)
     cleaned = clean_files(challenge, files)
+    if limit_in_flight and not any(cleaned.get(name, "").strip() for name in challenge.editable):
+        # Nothing to grade: say so before it costs a Run or a Submit (an interview graded
+        # at its deadline still grades an empty draft, to score it).
+        verb = "run" if mode == "run" else "submit"
+        raise SubmissionError(f"Nothing to {verb}: every file you edit "
+                              f"({', '.join(challenge.editable)}) is empty.", 422)
     if limit_in_flight:
         db.session.commit()  # keep what the caller changed: a refusal rolls back only the lock
         _lock_user(user.id)

@@ -102,3 +102,27 @@ def test_someone_elses_submission_is_404(app, candidate):
     login(other, "other@example.com")
     for path in (f"/submissions/{sid}", f"/submissions/{sid}/panel", f"/submissions/{sid}/diff"):
         assert other.get(path).status_code == 404
+
+
+def test_an_empty_submission_is_refused_before_it_costs_anything(app, candidate, token):
+    """Blank files (page, JSON, API): refused with the reason, nothing stored or queued."""
+    with app.app_context():
+        before = db.session.query(Submission).count()
+    for mode in ("submit", "run"):
+        page = candidate.post(f"{URL}/submissions", data={"file:solution.py": "  \n\t\n",
+                                                          "mode": mode, "csrf_token": candidate.csrf})
+        assert page.status_code == 422 and f"Nothing to {mode}" in page.text
+        assert "solution.py" in page.text
+    as_json = candidate.post(f"{URL}/submissions", data={"file:solution.py": "", "mode": "submit",
+                                                         "csrf_token": candidate.csrf},
+                             headers={"Accept": "application/json"})
+    assert as_json.status_code == 422 and "Nothing to submit" in as_json.get_json()["error"]
+    api = app.test_client().post("/api/v1/submissions", headers={"Authorization": f"Bearer {token}"},
+                                 json={"challenge": "examples/retry-decorator", "mode": "submit",
+                                       "files": {"solution.py": "\n"}})
+    assert api.status_code == 422 and "every file you edit (solution.py) is empty" in api.get_json()["error"]
+    with app.app_context():
+        assert db.session.query(Submission).count() == before
+    ok = candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "submit",
+                                                    "csrf_token": candidate.csrf})
+    assert ok.status_code == 303
