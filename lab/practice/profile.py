@@ -31,4 +31,5 @@ def show():
     progress = topic_progress(service.latest_challenges(), marks)
     return render_template("profile.html", progress=progress,
                            solved=sum(1 for m in marks.values() if m == "solved"),
-                           attempted=len(marks))
+                           # tried but not solved yet, as the catalog counts them
+                           attempted=sum(1 for m in marks.values() if m == "attempted"))

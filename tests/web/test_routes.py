@@ -132,6 +132,26 @@ def test_profile_chart(candidate):
     assert "<svg" in page and "py.decorators" in page
 
 
+def test_profile_counts_a_solved_challenge_once(app, candidate):
+    """Solved or attempted, as the catalog marks them: never both."""
+    from lab.extensions import db
+    from lab.models import Challenge, Submission, User
+
+    with app.app_context():
+        user = db.session.query(User).filter_by(email="cand@example.com").one()
+        hands_on = db.session.query(Challenge).filter(Challenge.kind != "quiz").limit(3).all()
+        outcomes = [("submit", "passed"), ("submit", "failed"), ("run", "passed")]
+        for challenge, (mode, verdict) in zip(hands_on, outcomes, strict=True):
+            db.session.add(Submission(user_id=user.id, challenge_id=challenge.id, mode=mode,
+                                      files={}, status="done", verdict=verdict))
+        # the solved one was also failed before: still one solved challenge
+        db.session.add(Submission(user_id=user.id, challenge_id=hands_on[0].id, mode="submit",
+                                  files={}, status="done", verdict="failed"))
+        db.session.commit()
+    page = candidate.get("/profile").text
+    assert "1 solved, 2 attempted but not solved yet." in page
+
+
 def test_markdown_prompt_is_rendered_safely(app, candidate):
     from lab.extensions import db
     from lab.models import Challenge
