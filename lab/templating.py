@@ -18,6 +18,15 @@ def render_markdown(text: str) -> Markup:
     return Markup(_markdown.render(text or ""))
 
 
+def render_prompt(text: str) -> Markup:
+    """A challenge's prompt.md under the page's own title: its leading `# heading`, which
+    would say the title a second time, is left out."""
+    lines = (text or "").lstrip("\n").split("\n")
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    return render_markdown("\n".join(lines))
+
+
 def render_inline(text: str) -> Markup:
     """One line of Markdown (code spans, emphasis) without a paragraph around it."""
     return Markup(_markdown.renderInline(str(text or "")))
@@ -41,5 +50,6 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["num"] = number
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["inline"] = render_inline
+    app.jinja_env.filters["prompt"] = render_prompt
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.filters["seconds"] = lambda v: "" if v is None else f"{v:.2f} s"

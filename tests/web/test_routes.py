@@ -164,3 +164,12 @@ def test_markdown_prompt_is_rendered_safely(app, candidate):
     page = candidate.get("/challenges/examples/retry-decorator").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert 'href="javascript:' not in page and "<img src=x" not in page
+
+
+def test_the_challenge_page_says_its_title_once_and_renders_hints(candidate):
+    """prompt.md starts with its own `# heading`; the page already has the title as h1."""
+    page = candidate.get("/challenges/examples/retry-decorator").text
+    assert page.count("<h1") == 1 and "<h1>Retry decorator</h1>" not in page
+    assert "Write <code>retry(times, exceptions=(Exception,))</code>" in page  # the prompt stays
+    hints = page[page.index("<h2>Hints</h2>"):page.index("<h2>Public tests</h2>")]
+    assert hints.count("<details>") >= 1 and "<p>" in hints and "`" not in hints
