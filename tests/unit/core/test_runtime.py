@@ -104,14 +104,17 @@ def test_a_tmpfs_without_inode_counts_is_not_full(monkeypatch):
 
 
 def test_the_proc_meter_counts_the_processes_of_one_user():
-    """Real processes of this test's own user: 3 sleepers."""
-    uid = os.getuid()
-    before = lab_meter.candidate_processes(uid)
-    children = [subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-                for _ in range(3)]
+    """Real processes: 3 sleepers, as a user of their own where the test may make one
+    (root: nothing else runs as it, so the count is exact), else as this test's user."""
+    root = os.geteuid() == 0
+    uid = 54_321 if root else os.getuid()
+    children = [subprocess.Popen(["sleep", "30"], user=uid if root else None) for _ in range(3)]
     try:
         processes = lab_meter.candidate_processes(uid)
-        assert processes >= before + 3
+        if root:
+            assert processes == 3
+        else:
+            assert processes >= 4  # the sleepers and this test
         meter = lab_meter.ProcMeter(uid, max_processes=processes, max_bytes=1 << 62)
         assert meter.over() is False and meter.pids_hits == 1 and meter.oom_kills == 0
         assert lab_meter.candidate_processes(987_654) == 0  # nobody's processes
