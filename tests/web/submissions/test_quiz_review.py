@@ -33,7 +33,7 @@ def test_answers_are_shown_as_the_options_text(app, candidate):
     for question, chosen in ((single, [wrong_single]), (multiple, picked)):
         block = review[review.index(f'{question["prompt"].splitlines()[0][:30]}'):]
         block = block[:block.index("</section>")]
-        yours = block[block.index("Your answer:"):block.index("right answer:")]
+        yours = block[block.index("<dt>Your answer</dt>"):block.index("<dt>Right answer</dt>")]
         for index in chosen:  # the option's words (Markdown code spans rendered as <code>)
             words = question["options"][index].replace("`", "")
             assert words in yours.replace("<code>", "").replace("</code>", ""), (words, yours)
