@@ -49,6 +49,14 @@ MAX_LAYER_MB = 200  # what one step may add to the image
 MAX_BUILD_OUTPUT = 1 << 20  # bytes of build log read before the build is stopped
 BUILD_FILE_MB = 64  # RLIMIT_FSIZE of every build step
 WATCH_EVERY = 0.25  # how often the watch looks at the running step
+# Terminal escapes a build step may print (colours, cursor moves, titles): shown as text
+# they are noise, and they could rewrite what a reader sees of the log.
+ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])")
+
+
+def log_text(parts) -> str:
+    """The last 3000 characters of a build's log, without terminal escapes."""
+    return ESCAPES.sub("", "".join(parts))[-3000:]
 
 
 def _context(files: dict[str, bytes]) -> io.BytesIO:
@@ -184,7 +192,7 @@ class Build:
             pass  # the step ended meanwhile, or the engine is busy: the next round tries again
 
     def message(self) -> str:
-        return "".join(self.log)[-3000:]
+        return log_text(self.log)
 
 
 def _layer_mb(client: docker.DockerClient, container: str) -> float:
