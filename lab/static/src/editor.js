@@ -24,6 +24,7 @@
 import { startAutosave } from "./autosave.js";
 import { createCodeEditor } from "./code-editor.js";
 import { editorOptions } from "./editor-options.js";
+import { fileDrop } from "./file-drop.js";
 import { createFileTabs } from "./file-tabs.js";
 import { handleRunSubmit } from "./run-submit.js";
 import { runSubmitShortcuts } from "./shortcuts.js";
@@ -45,6 +46,10 @@ function init() {
     document.getElementById("opt-brackets"),
   );
   const runKeys = runSubmitShortcuts(form, runButton, submitButton);
+  const noticeEl = document.getElementById("editor-notice");
+  const dropFiles = fileDrop((message) => {
+    if (noticeEl) noticeEl.textContent = message;
+  });
 
   // The tabs own the file list that autosave, the options and the reset button read.
   const tabs = createFileTabs(form, textareas[0]);
@@ -77,7 +82,7 @@ function init() {
         textarea,
         name,
         parent: pane,
-        extras: [...options.extensions(), runKeys],
+        extras: [...options.extensions(), runKeys, dropFiles],
         onChange: drafts.noteChange,
       });
     } catch (err) {
