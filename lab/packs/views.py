@@ -31,6 +31,12 @@ WINDOWS = {"7": 7, "30": 30}  # ?days=: the last 7 or 30 UTC days; anything else
 @instructor.route("/")
 @instructor_required
 def index():
+    return _packs_page()
+
+
+def _packs_page(upload_error: str = ""):
+    """The packs page; `upload_error` says, above the upload form, why an upload was
+    refused (the page stays where the instructor can try again)."""
     # The big columns (files, questions, prompts; upload bytes) are never shown here.
     packs = db.session.scalars(select(Pack).options(defer(Pack.source))
                                .order_by(Pack.name, Pack.version.desc())).all()
@@ -52,7 +58,7 @@ def index():
     stats = challenge_stats([c.id for c in challenges], window_start(days))
     return render_template("instructor.html", packs=packs, sizes=sizes, challenges=challenges,
                            uploads=uploads, stats=stats, days=days, pack_name=pack_name,
-                           pack_names=sorted({p.name for p in packs}))
+                           pack_names=sorted({p.name for p in packs}), upload_error=upload_error)
 
 
 @instructor.route("/packs", methods=["POST"])
@@ -61,18 +67,17 @@ def upload():
     request.max_content_length = MAX_UPLOAD
     file = request.files.get("pack")
     if file is None or not file.filename:
-        abort(400, "Choose a pack zip to upload.")
+        return _packs_page("Choose a pack zip to upload."), 400
     data = file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
-        abort(413, f"The zip is over {MAX_UPLOAD // 2**20} MiB.")
-
+        return _packs_page(f"{file.filename}: the zip is over {MAX_UPLOAD // 2**20} MiB."), 413
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_entries(archive)
     except zipfile.BadZipFile:
-        abort(400, f"{file.filename}: not a zip file.")
+        return _packs_page(f"{file.filename}: not a zip file."), 400
     except ZipRefused as exc:
-        abort(400, f"{file.filename}: refused: {exc}")
+        return _packs_page(f"{file.filename}: refused: {exc}"), 400
     row = PackUpload(user_id=current_user.id, filename=file.filename[:255], data=data)
     db.session.add(row)
     db.session.commit()

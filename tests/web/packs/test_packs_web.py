@@ -106,6 +106,12 @@ def test_upload_refuses_hostile_zip_at_once(app, instructor_client):
     assert r.status_code == 400 and "'..' is not allowed" in html.unescape(r.text)
     r = upload(instructor_client, b"not a zip")
     assert r.status_code == 400 and "not a zip" in r.text
+    # said on the packs page, above the form, where the instructor can try again
+    assert 'id="upload-error"' in r.text and "Nothing was stored." in r.text
+    assert 'action="/instructor/packs"' in r.text and "<h1>Packs</h1>" in r.text
+    empty = instructor_client.post("/instructor/packs", data={"csrf_token": instructor_client.csrf},
+                                   content_type="multipart/form-data")
+    assert empty.status_code == 400 and "Choose a pack zip to upload." in empty.text
     with app.app_context():
         assert db.session.query(PackUpload).count() == 0
 
@@ -292,3 +298,9 @@ def test_instructor_challenge_stats(app, instructor_client):
     assert cells("examples/generator-pipeline") == [version, "python", "1", "0 %", "–",
                                                     f"{until_success} (1x)"]
     assert cells("examples/timer-context-manager") == [version, "python", "0", "–", "–", ""]
+
+
+def test_an_instructor_error_page_leads_back_to_the_packs(instructor_client):
+    missing = instructor_client.get("/instructor/uploads/999999")
+    assert missing.status_code == 404 and "No such upload." in missing.text
+    assert '<a href="/instructor/">Back to the packs</a>' in missing.text
