@@ -39,9 +39,13 @@ def schema(name: str) -> dict:
 
 
 @cache
+def topics() -> tuple[dict, ...]:
+    """The content map's topics (challenges/schema/topics.json): id, area, kinds, name."""
+    return tuple(json.loads((SCHEMA_DIR / "topics.json").read_text())["topics"])
+
+
 def topic_ids() -> tuple[str, ...]:
-    data = json.loads((SCHEMA_DIR / "topics.json").read_text())
-    return tuple(t["id"] for t in data["topics"])
+    return tuple(t["id"] for t in topics())
 
 
 def node_at(node, path) -> yaml.Node | None:

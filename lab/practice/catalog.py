@@ -13,6 +13,7 @@ from lab.extensions import db
 from lab.http_cache import no_store
 from lab.interviews.service import running_interview_with
 from lab.models import Pack
+from lab.packs.problems import topics
 from lab.submissions import drafts, service
 from worker.core.kinds.quiz import public_questions
 from worker.core.vocabulary import DIFFICULTIES
@@ -49,6 +50,27 @@ def _catalog_rows() -> tuple:
     return rows
 
 
+AREAS = {"python": "Python", "flask": "Flask", "docker": "Docker", "api": "REST APIs"}
+
+
+def topic_groups(used: set[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(area title, [(topic id, name), ...]), ...] for the topics some challenge has, in
+    the content map's order (challenges/schema/topics.json)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for topic in topics():
+        if topic["id"] in used:
+            groups.setdefault(AREAS.get(topic["area"], topic["area"]), []).append(
+                (topic["id"], topic.get("name", topic["id"])))
+    return list(groups.items())
+
+
+def matches(challenge, words: list[str], names: dict[str, str]) -> bool:
+    """Every word of the search is in the title, the kind or a topic (id or name)."""
+    text = " ".join([challenge.title, challenge.kind, *challenge.topics,
+                     *(names.get(t, "") for t in challenge.topics)]).lower()
+    return all(word in text for word in words)
+
+
 @catalog.route("/challenges")
 @login_required
 def challenges():
@@ -56,14 +78,17 @@ def challenges():
     topic = request.args.get("topic", "")
     kind = request.args.get("kind", "")
     difficulty = request.args.get("difficulty", "")
+    query = request.args.get("q", "").strip()[:100]
+    names = {t["id"]: t.get("name", t["id"]) for t in topics()}
+    words = query.lower().split()
     shown = [c for c in every
              if (not topic or topic in c.topics) and (not kind or c.kind == kind)
-             and (not difficulty or c.difficulty == difficulty)]
+             and (not difficulty or c.difficulty == difficulty) and matches(c, words, names)]
     return render_template(
         "catalog.html", challenges=shown, marks=service.user_marks(current_user),
-        topics=sorted({t for c in every for t in c.topics}),
-        kinds=sorted({c.kind for c in every}), difficulties=DIFFICULTIES,
-        selected={"topic": topic, "kind": kind, "difficulty": difficulty})
+        topic_groups=topic_groups({t for c in every for t in c.topics}), topic_names=names,
+        kinds=sorted({c.kind for c in every}), difficulties=DIFFICULTIES, total=len(every),
+        selected={"topic": topic, "kind": kind, "difficulty": difficulty, "q": query})
 
 
 def refuse_during_interview(user, challenge_id: int, public_id: str,

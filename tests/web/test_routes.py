@@ -28,6 +28,25 @@ def test_catalog_filters(candidate):
     assert "No challenge matches" in candidate.get("/challenges?kind=nothing").text
 
 
+def test_catalog_search_names_and_clear(candidate):
+    """Text search over titles and topics (ids and names), topic names grouped by area,
+    a count of what is shown, and a way back to everything."""
+    everything = candidate.get("/challenges").text
+    assert 'id="clear-filters"' not in everything
+    assert '<optgroup label="Python">' in everything and '<optgroup label="REST APIs">' in everything
+    assert '<option value="py.decorators" >Decorators</option>' in everything
+    assert '<span title="py.decorators">Decorators</span>' in everything
+    found = candidate.get("/challenges?q=retry+DECORATOR").text
+    assert "Retry decorator with arguments" in found and "Timer context manager" not in found
+    assert 'id="clear-filters"' in found and 'value="retry DECORATOR"' in found
+    by_topic_name = candidate.get("/challenges?q=context+managers").text
+    assert "Retry decorator" not in by_topic_name and "No challenge matches" not in by_topic_name
+    count = candidate.get("/challenges?q=zzzz-nothing").text
+    assert "No challenge matches" in count and ">0 of " in count
+    hostile = candidate.get("/challenges?q=" + "<script>" * 30)
+    assert hostile.status_code == 200 and "<script><script>" not in hostile.text
+
+
 def test_instructor_page_roles(candidate, instructor_client):
     assert candidate.get("/instructor/").status_code == 403
     page = instructor_client.get("/instructor/")
