@@ -183,3 +183,15 @@ def test_the_grading_note_says_how_the_interview_ended(app, candidate):
         db.session.commit()
     page = candidate.get(f"/interviews/{early}")
     assert "Time is up. Your last saved work is being graded" in page.text
+
+
+def test_an_interview_task_can_be_reset_to_its_starter(app, candidate):
+    """The task page carries the reset button and the starter files it restores."""
+    import json
+
+    interview_id = start(candidate, add_template(app, 600))
+    task = items_of(app, interview_id)[2]
+    page = candidate.get(f"/interviews/{interview_id}/items/3").text
+    assert 'id="reset-starter"' in page and "Reset to starter" in page
+    embedded = page[page.index('id="starter-files">') + len('id="starter-files">'):]
+    assert json.loads(embedded[:embedded.index("</script>")]) == task["starter"]
