@@ -27,6 +27,32 @@ def render_prompt(text: str) -> Markup:
     return render_markdown("\n".join(lines))
 
 
+def group_cases(tests: list[dict]) -> list[dict]:
+    """The tests of a result with the parametrized cases of one test function under it:
+    [{name, visibility, intent, outcome, passed, total, failing: [tests]}], in order.
+    `outcome` is passed only when every case passed, else the first other outcome."""
+    groups: dict[tuple, dict] = {}
+    for test in tests or []:
+        name = str(test.get("name") or "")
+        base = name.split("[", 1)[0]
+        key = (base, test.get("visibility"))
+        group = groups.setdefault(key, {"name": base, "visibility": test.get("visibility"),
+                                        "intent": test.get("intent", ""), "outcome": "passed",
+                                        "passed": 0, "total": 0, "failing": []})
+        group["total"] += 1
+        if test.get("outcome") == "passed":
+            group["passed"] += 1
+        else:
+            if group["outcome"] == "passed":
+                group["outcome"] = test.get("outcome") or "failed"
+            message = str(test.get("message") or "")
+            intent = group["intent"]
+            if intent and message.startswith(f"{intent}: "):
+                message = message[len(intent) + 2:]  # said once, on the group's line
+            group["failing"].append({**test, "detail": message})
+    return list(groups.values())
+
+
 def render_inline(text: str) -> Markup:
     """One line of Markdown (code spans, emphasis) without a paragraph around it."""
     return Markup(_markdown.renderInline(str(text or "")))
@@ -51,5 +77,6 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["inline"] = render_inline
     app.jinja_env.filters["prompt"] = render_prompt
+    app.jinja_env.filters["group_cases"] = group_cases
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.filters["seconds"] = lambda v: "" if v is None else f"{v:.2f} s"

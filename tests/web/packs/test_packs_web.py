@@ -173,7 +173,7 @@ def test_quiz_page_answers_and_review(app, candidate, tmp_path, docker_client):
                              "csrf_token": candidate.csrf})
     assert r.status_code == 303
     review = candidate.get(r.location).text
-    assert re.search(r"Passed.*2/2", review, re.S) and "made once" in review
+    assert re.search(r"Passed.*2 of 2 points", review, re.S) and "made once" in review
 
 
 def test_quiz_api_rejects_bad_answers(app, token, tmp_path, monkeypatch):

@@ -126,3 +126,28 @@ def test_an_empty_submission_is_refused_before_it_costs_anything(app, candidate,
     ok = candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "submit",
                                                     "csrf_token": candidate.csrf})
     assert ok.status_code == 303
+
+
+def test_the_panel_counts_points_with_tests_in_brackets_and_groups_cases(app, candidate):
+    from lab.models import Challenge, User
+
+    intent = "Retries until it succeeds"
+    tests = [{"name": f"test_retries[{n}]", "outcome": outcome, "visibility": "hidden",
+              "intent": intent, "message": "" if outcome == "passed" else f"{intent}: gave up early"}
+             for n, outcome in ((1, "passed"), (2, "failed"), (3, "failed"))]
+    with app.app_context():
+        user = db.session.query(User).filter_by(email="cand@example.com").one()
+        challenge = db.session.query(Challenge).filter_by(slug="retry-decorator").one()
+        row = Submission(user_id=user.id, challenge_id=challenge.id, mode="submit", files={},
+                         status="done", verdict="failed", score=1, max_score=3,
+                         result={"verdict": "failed", "tests": tests,
+                                 "message": "1 of 3 tests passed"})
+        db.session.add(row)
+        db.session.commit()
+        submission_id = row.id
+    panel = candidate.get(f"/submissions/{submission_id}/panel").text
+    assert "Failed" in panel and "1 of 3 points (1 of 3 tests passed)" in panel
+    assert panel.count("<code>test_retries</code>") == 1 and "(1 of 3 cases)" in panel
+    assert panel.count(intent) == 1  # on the test's line, not again in each case's message
+    assert panel.count("gave up early") == 2 and "<code>[2]</code> failed" in panel
+    assert "1 of 3 tests passed</pre>" not in panel  # the heading says it already
