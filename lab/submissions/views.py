@@ -11,6 +11,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -229,6 +230,14 @@ def history(pack: str, slug: str):
                            older=older, paged=before is not None)
 
 
+def _diffs(old: dict, new: dict, old_label: str, new_label: str) -> dict[str, list[str]]:
+    """Unified diff lines per file name of two sets of files."""
+    return {name: list(difflib.unified_diff(
+        old.get(name, "").splitlines(), new.get(name, "").splitlines(),
+        fromfile=f"{old_label}/{name}", tofile=f"{new_label}/{name}", lineterm=""))
+        for name in sorted(set(old) | set(new))}
+
+
 @submissions.route("/submissions/<int:submission_id>/diff")
 @login_required
 def diff(submission_id: int):
@@ -240,10 +249,43 @@ def diff(submission_id: int):
     current = dict(challenge.starter)
     if draft:
         current.update(draft.files)
-    diffs = {}
-    for name in sorted(set(submission.files) | set(current)):
-        lines = list(difflib.unified_diff(
-            submission.files.get(name, "").splitlines(), current.get(name, "").splitlines(),
-            fromfile=f"submission #{submission.id}/{name}", tofile=f"draft/{name}", lineterm=""))
-        diffs[name] = lines
-    return render_template("diff.html", submission=submission, diffs=diffs)
+    return render_template("diff.html", submission=submission,
+                           title=f"Submission #{submission.id} against your current draft",
+                           diffs=_diffs(submission.files, current, f"submission #{submission.id}",
+                                        "draft"))
+
+
+@submissions.route("/submissions/compare")
+@login_required
+def compare():
+    """Two of the candidate's submissions of one challenge, the older against the newer."""
+    first = request.args.get("a", type=int)
+    second = request.args.get("b", type=int)
+    if first is None or second is None:
+        abort(400, "Pick two submissions to compare (?a=<id>&b=<id>).")
+    old, new = sorted((own_submission(first), own_submission(second)), key=lambda s: s.id)
+    if old.challenge.public_id != new.challenge.public_id:
+        abort(400, f"#{old.id} and #{new.id} are submissions of different challenges.")
+    return render_template("diff.html", submission=new,
+                           title=f"Submission #{old.id} against #{new.id}",
+                           diffs=_diffs(old.files, new.files, f"#{old.id}", f"#{new.id}"))
+
+
+@submissions.route("/submissions/<int:submission_id>/load", methods=["POST"])
+@login_required
+def load(submission_id: int):
+    """The submission's files become the candidate's draft of the challenge (its newest
+    version), as the draft's next version: an editor open elsewhere then sees a conflict
+    instead of overwriting it."""
+    submission = own_submission(submission_id)
+    if submission.user_id != current_user.id or submission.challenge.kind == "quiz":
+        abort(404, "No such submission of yours to load.")
+    pack, slug = submission.challenge.pack.name, submission.challenge.slug
+    challenge = challenge_or_404(pack, slug)
+    files = {k: v for k, v in submission.files.items() if k in challenge.editable}
+    try:
+        drafts.save_draft(current_user, challenge, files)
+    except service.SubmissionError as exc:
+        abort(exc.status, str(exc))
+    flash(f"Submission #{submission.id} is in the editor now; your previous draft was replaced.")
+    return redirect(url_for("catalog.challenge", pack=pack, slug=slug), 303)

@@ -34,6 +34,7 @@ EXPECTED = {
     "submissions.events": (302, 200, 200, 200),
     "submissions.diff": (302, 200, 200, 200),
     "submissions.history": (302, 200, 200, 200),
+    "submissions.compare": (302, 400, 400, 400),  # no ?a=&b=: says to pick two
     "profile.show": (302, 200, 200, 200),
     "instructor.index": (302, 403, 200, 200),
     "instructor.show_upload": (302, 403, 200, 200),
@@ -124,6 +125,7 @@ WRITES = {
     ("submissions.create", "POST"): Write("form", {"mode": "run"}, NOT_FOUND),
     ("submissions.answer_quiz", "POST"): Write("form", {}, NOT_FOUND),
     ("submissions.reset", "POST"): Write("form", {}, NOT_FOUND),
+    ("submissions.load", "POST"): Write("form", {}, NOT_FOUND),
     ("submissions.save_draft", "PUT"): Write("json", {"files": {}}, NOT_FOUND),
     ("instructor.upload", "POST"): Write("form", {}, (302, 403, 400, 400)),  # 400: no zip
     ("instructor.set_enabled", "POST"): Write("form", {"enabled": "0"}, (302, 403, 404, 404)),
@@ -142,7 +144,8 @@ WRITES = {
     ("api.submit_interview_item", "POST"): Write("api", {"files": {}, "mode": "run"}, API_NOT_FOUND),
     ("api.finish_interview", "POST"): Write("api", {}, API_NOT_FOUND),
 }
-FAKE = {"pack": "nope", "slug": "nope", "interview_id": 999_999, "number": 1, "pack_id": 999_999}
+FAKE = {"pack": "nope", "slug": "nope", "interview_id": 999_999, "number": 1, "pack_id": 999_999,
+        "submission_id": 999_999}
 PUBLIC = {"auth.login", "auth.signup"}
 WATCHED = (User, Draft, Submission, Pack, PackUpload, Interview, InterviewSection, InterviewItem)
 

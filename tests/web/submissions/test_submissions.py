@@ -1,5 +1,7 @@
 """Run/Submit from the page, drafts, reset, history and diff (queue stubbed)."""
 
+import re
+
 from lab.extensions import db
 from lab.models import Draft, Submission
 
@@ -151,3 +153,55 @@ def test_the_panel_counts_points_with_tests_in_brackets_and_groups_cases(app, ca
     assert panel.count(intent) == 1  # on the test's line, not again in each case's message
     assert panel.count("gave up early") == 2 and "<code>[2]</code> failed" in panel
     assert "1 of 3 tests passed</pre>" not in panel  # the heading says it already
+
+
+def _three_submissions(candidate) -> list[int]:
+    for n in range(3):
+        candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE + f"# v{n}\n",
+                                                   "mode": "run", "csrf_token": candidate.csrf})
+    history = candidate.get(f"{URL}/history").text
+    return [int(found) for found in re.findall(r'option value="(\d+)"', history)][:3]
+
+
+def test_history_compares_any_two_of_ones_own(app, candidate):
+    first, second, third = sorted(set(_three_submissions(candidate)))
+    history = candidate.get(f"{URL}/history").text
+    assert 'action="/submissions/compare"' in history
+    page = candidate.get(f"/submissions/compare?a={third}&b={first}").text
+    assert f"Submission #{first} against #{third}" in page  # the older first, whatever the order
+    assert "-# v0" in page and "+# v2" in page
+    assert candidate.get(f"/submissions/compare?a={first}").status_code == 400
+    assert candidate.get(f"/submissions/compare?a={first}&b=999999").status_code == 404
+    assert candidate.get(f"/submissions/compare?a={first}&b=x").status_code == 400
+
+
+def test_a_submission_shows_its_files_and_loads_into_the_editor(app, candidate):
+    import html
+
+    first = min(_three_submissions(candidate))
+    page = candidate.get(f"/submissions/{first}").text
+    assert "Submitted files" in page and "# v0" in html.unescape(page)
+    loaded = candidate.post(f"/submissions/{first}/load", data={"csrf_token": candidate.csrf})
+    assert loaded.status_code == 303 and loaded.location.endswith(URL)
+    editor = candidate.get(URL).text
+    assert "# v0" in html.unescape(editor) and f"Submission #{first} is in the editor" in editor
+    with app.app_context():
+        draft = db.session.query(Draft).one()
+        assert draft.files["solution.py"].endswith("# v0\n") and draft.version >= 1
+    assert candidate.post(f"/submissions/{first}/load").status_code == 400  # no CSRF token
+
+
+def test_nobody_loads_or_compares_someone_elses_submission(app, candidate):
+    from tests.helpers import login, make_user
+
+    mine = min(_three_submissions(candidate))
+    make_user(app, "stranger@example.com")
+    stranger = app.test_client()
+    token = login(stranger, "stranger@example.com")
+    assert stranger.post(f"/submissions/{mine}/load", data={"csrf_token": token}).status_code == 404
+    assert stranger.get(f"/submissions/compare?a={mine}&b={mine}").status_code == 404
+    with app.app_context():
+        from lab.models import User
+
+        stranger_id = db.session.query(User).filter_by(email="stranger@example.com").one().id
+        assert db.session.query(Draft).filter_by(user_id=stranger_id).count() == 0
