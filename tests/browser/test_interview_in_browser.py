@@ -87,7 +87,7 @@ def test_interview_runs_out_and_scorecard_shows(page: Page, short_template, arti
 
     # Nobody clicks Finish: the countdown reaches zero and the page moves to the scorecard.
     expect(page.locator("#total-score")).to_be_visible(timeout=(SECONDS + 40) * 1000)
-    expect(page.locator("#items")).to_contain_text("6/6")
+    expect(page.locator("#items")).to_contain_text("6 of 6")
     expect(page.locator("#topic-chart")).to_be_visible()
     expect(page.locator("#attempts")).to_contain_text("this one")
     page.screenshot(path=str(artifacts / "interview-scorecard.png"), full_page=True)

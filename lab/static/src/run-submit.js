@@ -8,6 +8,15 @@ import { sendKeepingSession, sessionProblem } from "./session.js";
 import { followEvents, pollPanel, setText, showError, showStillWaiting } from "./results.js";
 
 // `onDraftVersion(version)` is told the draft version the Run stored its files as.
+// The result panel may sit under the editor, below the fold: bring it into view when a
+// run starts, unless it is on screen already.
+function revealResult(resultEl) {
+  if (!resultEl || typeof resultEl.scrollIntoView !== "function") return;
+  const box = resultEl.getBoundingClientRect();
+  if (box.top >= 0 && box.top < window.innerHeight - 80) return;
+  resultEl.scrollIntoView({ block: "start", behavior: "smooth" });
+}
+
 export function handleRunSubmit({ form, runButton, submitButton, resultEl, onDraftVersion = () => {} }) {
   let pending = false;
   let lastClicked = null; // fallback for browsers without SubmitEvent.submitter
@@ -65,6 +74,7 @@ export function handleRunSubmit({ form, runButton, submitButton, resultEl, onDra
       }
       if (typeof data.draft_version === "number") onDraftVersion(data.draft_version);
       setText(resultEl, mode === "submit" ? "Submitted, waiting for the grader…" : "Queued, waiting for the grader…");
+      revealResult(resultEl);
       const how = typeof data.events_url === "string" ? await followEvents(resultEl, data.events_url) : "fallback";
       if (how === "fallback") await pollPanel(resultEl, data.panel_url);
       else if (how === "timeout") showStillWaiting(resultEl);
