@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from lab.packs.problems import topics
 from lab.submissions import service
 
 profile = Blueprint("profile", __name__)
@@ -28,8 +29,14 @@ def topic_progress(challenges, marks) -> list[dict]:
 @login_required
 def show():
     marks = service.user_marks(current_user)
-    progress = topic_progress(service.latest_challenges(), marks)
-    return render_template("profile.html", progress=progress,
+    challenges = service.latest_challenges()
+    progress = topic_progress(challenges, marks)
+    by_mark: dict[str, list] = {"solved": [], "attempted": []}
+    for challenge in sorted(challenges, key=lambda c: c.title.lower()):
+        if marks.get(challenge.id) in by_mark:
+            by_mark[marks[challenge.id]].append(challenge)
+    return render_template("profile.html", progress=progress, lists=by_mark,
+                           topic_names={t["id"]: t.get("name", t["id"]) for t in topics()},
                            solved=sum(1 for m in marks.values() if m == "solved"),
                            # tried but not solved yet, as the catalog counts them
                            attempted=sum(1 for m in marks.values() if m == "attempted"))

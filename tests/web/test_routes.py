@@ -167,8 +167,13 @@ def test_profile_counts_a_solved_challenge_once(app, candidate):
         db.session.add(Submission(user_id=user.id, challenge_id=hands_on[0].id, mode="submit",
                                   files={}, status="done", verdict="failed"))
         db.session.commit()
+        titles = [c.title for c in hands_on]
     page = candidate.get("/profile").text
     assert "1 solved, 2 attempted but not solved yet." in page
+    solved = page[page.index("<h2>Solved (1)</h2>"):page.index("<h2>Attempted, not solved yet (2)</h2>")]
+    attempted = page[page.index("<h2>Attempted, not solved yet (2)</h2>"):page.index("<h2>Per topic</h2>")]
+    assert titles[0] in solved and titles[1] not in solved and titles[2] not in solved
+    assert titles[1] in attempted and titles[2] in attempted and titles[0] not in attempted
 
 
 def test_markdown_prompt_is_rendered_safely(app, candidate):
