@@ -81,18 +81,26 @@ def _predict_keys(questions_by_slug: dict[str, list[dict]], settings: Settings) 
     return keys
 
 
+def imported_version(name: str, version: int) -> Pack | None:
+    return db.session.scalar(select(Pack).where(Pack.name == name, Pack.version == version))
+
+
+def already_imported(name: str, version: int) -> PackError:
+    return PackError(f"{name} version {version} is imported already; raise `version` in "
+                     "pack.yaml to publish a change")
+
+
 def import_pack(folder: Path, settings: Settings, existing_ok: bool = False) -> tuple[Pack, bool]:
     """Import a validated pack folder; returns (pack, created)."""
     info = validate_pack(folder, check_catalog=False)  # templates: against the database below
     if not info.valid:
         raise PackError(f"{folder}: invalid pack ({len(info.problems)} problems)", info.problems)
     name, version = info.meta["name"], info.meta["version"]
-    existing = db.session.scalar(select(Pack).where(Pack.name == name, Pack.version == version))
+    existing = imported_version(name, version)
     if existing is not None:
         if existing_ok:
             return existing, False
-        raise PackError(f"{name} version {version} is imported already; raise `version` in "
-                        "pack.yaml to publish a change")
+        raise already_imported(name, version)
     if info.interviews:
         _check_templates_fill(info)
     quizzes = {c.slug: c.meta["questions"] for c in info.challenges if c.meta["kind"] == "quiz"}

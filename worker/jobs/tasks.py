@@ -38,7 +38,7 @@ from lab.models import InterviewItem, PackUpload, Submission, utcnow
 from lab.ops.metrics import record_grading, record_pool
 from lab.packs.archive import ZipRefused, extract_pack_zip
 from lab.packs.guard import check_upload
-from lab.packs.importer import import_pack
+from lab.packs.importer import already_imported, import_pack, imported_version
 from lab.packs.problems import PackError
 from lab.packs.verify import verify_pack
 from lab.stats import counting as stats
@@ -412,6 +412,11 @@ def verify_upload_now(upload_id: int) -> bool:
             known = database_catalog()
             # first in a child process with a clock and a memory cap (lab/packs/guard.py)
             check_upload(folder, settings, (known.items, known.pack_names))
+            # A version this lab holds is refused before any sandbox run: it could not be
+            # imported anyway.  pack.yaml passed validation just above.
+            meta = safe_yaml.load((folder / "pack.yaml").read_text(encoding="utf-8"), "pack.yaml")
+            if imported_version(meta["name"], meta["version"]) is not None:
+                raise already_imported(meta["name"], meta["version"])
             verified = verify_pack(folder, settings, connect(), image,
                                    catalog=(known.items, known.pack_names))
             report["problems"] = [str(p) for p in verified.pack.problems]

@@ -304,3 +304,32 @@ def test_an_instructor_error_page_leads_back_to_the_packs(instructor_client):
     missing = instructor_client.get("/instructor/uploads/999999")
     assert missing.status_code == 404 and "No such upload." in missing.text
     assert '<a href="/instructor/">Back to the packs</a>' in missing.text
+
+
+def test_a_reupload_of_an_imported_version_is_refused_before_any_sandbox_run(
+        app, instructor_client, sample, monkeypatch):
+    from worker.jobs import tasks
+
+    def no_sandbox(*args, **kwargs):
+        raise AssertionError("the sandbox was started for a version the lab holds")
+
+    monkeypatch.setattr(tasks, "verify_pack", no_sandbox)
+    monkeypatch.setattr(tasks, "connect", no_sandbox)
+    with app.app_context():
+        import_pack(sample, app.config["LAB_SETTINGS"])
+    files = {p.relative_to(sample).as_posix(): p.read_bytes() for p in sample.rglob("*")
+             if p.is_file()}
+    r = upload(instructor_client, zip_folder_files(files, "sample"))
+    assert r.status_code == 303
+    with app.app_context():
+        assert tasks.verify_upload_now(app.uploads_queued[-1]) is False
+        report = db.session.get(PackUpload, app.uploads_queued[-1]).report
+    assert report["checks"] == [] and report["imported"] is None
+    assert "sample version 1 is imported already" in report["problems"][0]
+    page = instructor_client.get(r.location).text
+    assert "imported already" in page
+
+
+def test_the_packs_page_explains_the_zip_layout(instructor_client):
+    page = instructor_client.get("/instructor/").text
+    assert "What goes in the zip" in page and "tests/hidden/" in page and "lab pack new" in page
