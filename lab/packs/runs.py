@@ -76,9 +76,12 @@ def plan(slug: str, challenge: Challenge, root: Path) -> list[PlannedRun]:
 
 
 def _failing(result: Result) -> str:
-    return result.message or "; ".join(
-        f"{t.name}: {t.message.splitlines()[0] if t.message else ''}"
-        for t in result.tests if t.outcome != "passed")[:300]
+    """The run's message, then each test that did not pass, by name, with the first line
+    of its message: an author sees which test the reference fails, and why."""
+    parts = [result.message] if result.message else []
+    parts += [f"{t.name} {t.outcome}" + (f": {t.message.splitlines()[0]}" if t.message else "")
+              for t in result.tests if t.outcome != "passed"]
+    return "; ".join(parts)[:300]
 
 
 def checks_of(runs: list[PlannedRun], starter_may_pass: bool) -> list[Check]:
@@ -98,7 +101,8 @@ def checks_of(runs: list[PlannedRun], starter_may_pass: bool) -> list[Check]:
                                 seconds))
         elif run.role == "solution":
             ok = result.verdict == "passed" and result.score == result.max_score
-            detail = "" if ok else f"{result.verdict} {result.score}/{result.max_score}: {_failing(result)}"
+            detail = "" if ok else (f"{result.verdict}, {result.score} of {result.max_score} "
+                                    f"points: {_failing(result)}")
             checks.append(Check(run.slug, run.what, ok, detail, seconds))
         elif run.role in ("starter", "wrong"):
             ok = result.verdict != "passed"
