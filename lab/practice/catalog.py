@@ -21,9 +21,20 @@ from worker.core.vocabulary import DIFFICULTIES
 catalog = Blueprint("catalog", __name__)
 
 
+SAMPLE = "examples/retry-decorator"  # the task the landing page shows
+
+
 @catalog.route("/")
 def index():
-    return redirect(url_for("catalog.challenges"))
+    """Signed in: the catalog.  Otherwise a page that says what the lab is, with one
+    sample task to read (running it needs an account)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.challenges"))
+    sample = service.find_challenge(SAMPLE)
+    counts: dict[str, int] = {}
+    for row in _catalog_rows():
+        counts[row.kind] = counts.get(row.kind, 0) + 1
+    return render_template("landing.html", sample=sample, counts=counts)
 
 
 # The catalog's rows, per process, for the set of enabled pack versions they came from:

@@ -197,3 +197,17 @@ def test_the_challenge_page_says_its_title_once_and_renders_hints(candidate):
     assert "Write <code>retry(times, exceptions=(Exception,))</code>" in page  # the prompt stays
     hints = page[page.index("<h2>Hints</h2>"):page.index("<h2>Public tests</h2>")]
     assert hints.count("<details>") >= 1 and "<p>" in hints and "`" not in hints
+
+
+def test_the_landing_page_says_what_the_lab_is_with_a_sample_task(app, candidate):
+    import html
+
+    page = app.test_client().get("/")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Practise the backend interview" in text and 'href="/signup"' in text
+    assert "A sample task: Retry decorator with arguments" in text
+    assert "def retry(" in text  # the starter, readable without an account
+    assert "test_retry_hidden" not in text and "solution/" not in text
+    signed_in = candidate.get("/")
+    assert signed_in.status_code == 302 and signed_in.location.endswith("/challenges")
