@@ -7,40 +7,49 @@ import html
 
 from lab.extensions import db
 from lab.models import Challenge, Submission, User
+from lab.templating import render_inline
+from tests.helpers import login, make_user
 
 
-def _a_quiz_with_single_and_multiple(app):
+def _quizzes_with_single_and_multiple(app) -> list[tuple[str, str, list]]:
     with app.app_context():
-        for challenge in db.session.query(Challenge).filter_by(kind="quiz"):
-            types = {q["type"] for q in challenge.questions}
-            if {"single", "multiple"} <= types:
-                return challenge.pack.name, challenge.slug, challenge.questions
-    raise AssertionError("no bundled quiz has both single and multiple choice questions")
+        found = [(c.pack.name, c.slug, c.questions)
+                 for c in db.session.query(Challenge).filter_by(kind="quiz").order_by(Challenge.id)
+                 if {"single", "multiple"} <= {q["type"] for q in c.questions}]
+    assert found, "no bundled quiz has both single and multiple choice questions"
+    return found
 
 
-def test_answers_are_shown_as_the_options_text(app, candidate):
-    pack, slug, questions = _a_quiz_with_single_and_multiple(app)
-    single = next(q for q in questions if q["type"] == "single")
-    multiple = next(q for q in questions if q["type"] == "multiple")
-    wrong_single = next(i for i in range(len(single["options"])) if i != single["answer"])
-    picked = [0, len(multiple["options"]) - 1]
-    done = candidate.post(f"/challenges/{pack}/{slug}/quiz", data={
-        "csrf_token": candidate.csrf, f"q:{single['id']}": str(wrong_single),
-        f"q:{multiple['id']}": [str(i) for i in picked]}, follow_redirects=True)
-    assert done.status_code == 200
-    page = html.unescape(done.text)
-    review = page[page.index("<h2>Review</h2>"):]
-    for question, chosen in ((single, [wrong_single]), (multiple, picked)):
-        block = review[review.index(f'{question["prompt"].splitlines()[0][:30]}'):]
-        block = block[:block.index("</section>")]
-        yours = block[block.index("<dt>Your answer</dt>"):block.index("<dt>Right answer</dt>")]
-        for index in chosen:  # the option's words (Markdown code spans rendered as <code>)
-            words = question["options"][index].replace("`", "")
-            assert words in yours.replace("<code>", "").replace("</code>", ""), (words, yours)
-        assert "[" not in yours and "frozenset" not in yours
-    unanswered = next((q for q in questions if q["id"] not in (single["id"], multiple["id"])), None)
-    if unanswered is not None:
-        assert "not answered" in review
+def test_answers_are_shown_as_the_options_text(app):
+    """Every bundled quiz with both kinds of choice question: the answers given come back
+    as the options' rendered text, never as indexes (one candidate per quiz: Submits are
+    rate limited per candidate)."""
+    for n, (pack, slug, questions) in enumerate(_quizzes_with_single_and_multiple(app)):
+        make_user(app, f"quizzer{n}@example.com")
+        candidate = app.test_client()
+        candidate.csrf = login(candidate, f"quizzer{n}@example.com")
+        single = next(q for q in questions if q["type"] == "single")
+        multiple = next(q for q in questions if q["type"] == "multiple")
+        wrong_single = next(i for i in range(len(single["options"])) if i != single["answer"])
+        picked = [0, len(multiple["options"]) - 1]
+        done = candidate.post(f"/challenges/{pack}/{slug}/quiz", data={
+            "csrf_token": candidate.csrf, f"q:{single['id']}": str(wrong_single),
+            f"q:{multiple['id']}": [str(i) for i in picked]}, follow_redirects=True)
+        assert done.status_code == 200, (pack, slug)
+        page = html.unescape(done.text)
+        review = page[page.index("<h2>Review</h2>"):]
+        for question, chosen in ((single, [wrong_single]), (multiple, picked)):
+            number = questions.index(question) + 1  # each review section is "Question N"
+            block = review[review.index(f'<h3 id="q{number}">Question {number}</h3>'):]
+            block = block[:block.index("</section>")]
+            yours = block[block.index("<dt>Your answer</dt>"):block.index("<dt>Right answer</dt>")]
+            for index in chosen:
+                shown = html.unescape(str(render_inline(question["options"][index])))
+                assert shown in yours, (slug, shown, yours)
+            assert f"<dd>{chosen[0]}" not in yours and "frozenset" not in yours
+        answered = (single["id"], multiple["id"])
+        if any(q["id"] not in answered for q in questions):
+            assert "not answered" in review
 
 
 def test_why_the_reference_works_is_rendered_markdown(app, candidate):
