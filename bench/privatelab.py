@@ -91,7 +91,7 @@ def python_executable() -> str:
 ACCOUNTS_SCRIPT = """
 import json, sys
 from lab.app import create_app
-from lab.accounts.auth import create_user
+from lab.accounts.access import create_user
 from lab.extensions import db
 from lab.models import User
 app = create_app()

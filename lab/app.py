@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from lab.accounts.access import load_user
 from lab.accounts.auth import auth
 from lab.api import api
 from lab.extensions import csrf, db, limiter, login_manager, migrate
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.user_loader(load_user)
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lab.extensions import db
@@ -75,16 +75,30 @@ def newest_pack_ids():
                                  & (Pack.version == newest.c.version)).subquery())
 
 
-class Challenge(db.Model):
-    """One challenge of one pack version.  Everything grading needs is stored here, so a
-    worker on another machine needs only the database."""
+class PackMember:
+    """What one pack version holds under a slug (a challenge, an interview template): the
+    slug is unique within the version, and the row never changes after import, so
+    `public_id` (pack/slug) names it for good."""
 
-    __tablename__ = "challenges"
-    __table_args__ = (UniqueConstraint("pack_id", "slug"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id"), index=True)
     slug: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("pack_id", "slug"),)  # a new constraint per table
+
+    @property
+    def public_id(self) -> str:
+        return f"{self.pack.name}/{self.slug}"
+
+
+class Challenge(PackMember, db.Model):
+    """One challenge of one pack version.  Everything grading needs is stored here, so a
+    worker on another machine needs only the database."""
+
+    __tablename__ = "challenges"
     kind: Mapped[str] = mapped_column(String(20))
     difficulty: Mapped[str] = mapped_column(String(20), default="medium")
     topics: Mapped[list] = mapped_column(JSON, default=list)
@@ -100,10 +114,6 @@ class Challenge(db.Model):
     # relative path -> text: challenge.yaml, prompt.md, starter/, solution/, tests/, wrong/
     files: Mapped[dict] = mapped_column(JSON, default=dict)
     pack: Mapped[Pack] = relationship(back_populates="challenges")
-
-    @property
-    def public_id(self) -> str:
-        return f"{self.pack.name}/{self.slug}"
 
     def folder(self, prefix: str) -> dict[str, str]:
         """Files under `prefix/` keyed by their name below it."""
@@ -222,26 +232,17 @@ class PackUpload(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column()
 
 
-class InterviewTemplate(db.Model):
+class InterviewTemplate(PackMember, db.Model):
     """A timed mock interview as an instructor wrote it (`interviews/<slug>.yaml` of a
     pack).  Like challenges, a template belongs to one pack version and never changes."""
 
     __tablename__ = "interview_templates"
-    __table_args__ = (UniqueConstraint("pack_id", "slug"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id"), index=True)
-    slug: Mapped[str] = mapped_column(String(100))
-    title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     time_limit_seconds: Mapped[int] = mapped_column()
     passing_score: Mapped[float] = mapped_column(default=60.0)  # percent of the weighted total
     spec: Mapped[dict] = mapped_column(JSON)  # the schema-valid YAML, parsed
     source: Mapped[str] = mapped_column(Text, default="")  # the YAML as written, for export
     pack: Mapped[Pack] = relationship()
-
-    @property
-    def public_id(self) -> str:
-        return f"{self.pack.name}/{self.slug}"
 
 
 class Interview(db.Model):

@@ -90,7 +90,7 @@ EXTERNAL_DB = os.environ.get("LAB_TEST_DATABASE_URL", "")
 
 
 def make_user(app, email: str, role: str = "candidate"):
-    from lab.accounts.auth import (
+    from lab.accounts.access import (
         create_user,  # late: integration tests import this module without the web app
     )
 

@@ -10,16 +10,19 @@ writes (so the site's own scripts can call the API).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Blueprint, abort, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from lab.accounts.auth import user_from_bearer
+from lab.accounts.access import user_from_bearer
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}  # answered without authentication
+Found = TypeVar("Found")
 
 
 @api.before_request
@@ -65,6 +68,20 @@ def json_object_body(shape: str) -> dict:
     if not isinstance(body, dict):
         abort(400, f"The body must be a JSON object {shape}, not {_json_type(body)}.")
     return body
+
+
+def named_in_body(body: dict, field: str, find: Callable[[str], Found | None], *,
+                  example: str, not_found: str) -> Found:
+    """What the body names by a string id in `field`, looked up with `find`: 400 when the
+    id is not a string (the message shows `example`), 404 with `not_found` (the id is
+    put in for {}) when nothing has that id."""
+    wanted = body.get(field)
+    if not isinstance(wanted, str):
+        abort(400, f"'{field}' must be a string id such as {example!r}.")
+    found = find(wanted)
+    if found is None:
+        abort(404, not_found.format(repr(wanted)))
+    return found
 
 
 def _json_type(value: object) -> str:

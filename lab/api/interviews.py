@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from flask import abort, g, jsonify
 
-from lab.api.blueprint import api, json_object_body
+from lab.api.blueprint import api, json_object_body, named_in_body
 from lab.interviews import service as svc
 from lab.interviews.finalize import finalize
 from lab.interviews.views import load_interview
 from lab.models import Interview, InterviewItem, utcnow
 from lab.ratelimit import draft_rate, work_rate
-from lab.submissions.drafts import DraftConflict, parse_base_version
+from lab.submissions.drafts import parse_base_version, refused_save
 from lab.submissions.service import SubmissionError
 from worker.core.kinds.quiz import public_questions
 
@@ -61,7 +61,10 @@ def _interview(interview: Interview) -> dict:
     return body
 
 
-def _error(exc: svc.InterviewError):
+@api.errorhandler(svc.InterviewError)
+def _refused(exc: svc.InterviewError):
+    """Every refusal of the interview service (late, closed, over a limit) as JSON with its
+    status, Retry-After where it has one; the handlers let it propagate to here."""
     extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
     return jsonify(error=str(exc), status=exc.status, **extra), exc.status, exc.headers()
 
@@ -74,17 +77,11 @@ def list_interview_templates():
 @api.post("/interviews")
 def start_interview():
     data = json_object_body('{"template": <id>}')
-    template_id = data.get("template")
-    if not isinstance(template_id, str):
-        abort(400, "'template' must be a template id such as 'interviews/python-fundamentals'.")
-    template = svc.find_template(template_id)
-    if template is None:
-        abort(404, f"No interview template {template_id!r}; GET /api/v1/interview-templates "
-                   "lists them.")
-    try:
-        interview = svc.start_interview(g.api_user, template)
-    except svc.InterviewError as exc:
-        return _error(exc)
+    template = named_in_body(data, "template", svc.find_template,
+                             example="interviews/python-fundamentals",
+                             not_found="No interview template {}; GET /api/v1/interview-templates"
+                                       " lists them.")
+    interview = svc.start_interview(g.api_user, template)
     return jsonify(_interview(interview)), 201
 
 
@@ -95,10 +92,7 @@ def get_interview(interview_id: int):
 
 def _item_of(interview_id: int, number: int) -> InterviewItem:
     interview = load_interview(interview_id, g.api_user)
-    try:
-        return svc.item_or_error(interview, number - 1)
-    except svc.InterviewError as exc:
-        abort(exc.status, str(exc))
+    return svc.item_or_error(interview, number - 1)
 
 
 @api.put("/interviews/<int:interview_id>/items/<int:number>/draft")
@@ -106,16 +100,12 @@ def _item_of(interview_id: int, number: int) -> InterviewItem:
 def save_interview_draft(interview_id: int, number: int):
     data = json_object_body('{"files": {name: text}}')
     item = _item_of(interview_id, number)
+    # base_version (optional): the draft version the files grew from; a stale one is
+    # refused with the stored files (409 {error, conflict}), as in the editor.
     try:
-        # base_version (optional): the draft version the files grew from; a stale one is
-        # refused with the stored files (409 {error, conflict}), as in the editor.
         svc.save_task_draft(item, data.get("files"), base_version=parse_base_version(data))
-    except DraftConflict as exc:
-        return jsonify(exc.as_json()), 409
     except SubmissionError as exc:
-        return jsonify(error=str(exc)), exc.status
-    except svc.InterviewError as exc:
-        return _error(exc)
+        return refused_save(exc)
     return jsonify(saved_at=_iso(item.saved_at), version=item.draft_version)
 
 
@@ -125,10 +115,7 @@ def save_interview_answer(interview_id: int, number: int):
     if "answer" not in data:
         abort(400, "Send {\"answer\": ...}: an option index, a list of them, or text.")
     item = _item_of(interview_id, number)
-    try:
-        svc.save_answer(item, data["answer"])
-    except svc.InterviewError as exc:
-        return _error(exc)
+    svc.save_answer(item, data["answer"])
     return jsonify(saved_at=_iso(item.saved_at))
 
 
@@ -137,10 +124,7 @@ def save_interview_answer(interview_id: int, number: int):
 def submit_interview_item(interview_id: int, number: int):
     data = json_object_body('{"files": {name: text}, "mode": "run" or "submit"}')
     item = _item_of(interview_id, number)
-    try:
-        submission = svc.submit_task(g.api_user, item, data.get("files"), data.get("mode", "submit"))
-    except svc.InterviewError as exc:
-        return _error(exc)
+    submission = svc.submit_task(g.api_user, item, data.get("files"), data.get("mode", "submit"))
     return jsonify(id=submission.id, status="queued"), 202
 
 

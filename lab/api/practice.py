@@ -7,7 +7,7 @@ from flask import abort, current_app, g, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
-from lab.api.blueprint import api, json_object_body
+from lab.api.blueprint import api, json_object_body, named_in_body
 from lab.extensions import db
 from lab.models import Submission
 from lab.practice.catalog import refuse_during_interview
@@ -50,12 +50,8 @@ def get_challenge(pack: str, slug: str):
 @work_rate
 def create_submission():
     body = json_object_body("{challenge, files, mode}")
-    public_id = body.get("challenge")
-    if not isinstance(public_id, str):
-        abort(400, "'challenge' must be a string like 'examples/retry-decorator'.")
-    challenge = service.find_challenge(public_id)
-    if challenge is None:
-        abort(404, f"No challenge {public_id}.")
+    challenge = named_in_body(body, "challenge", service.find_challenge,
+                              example="examples/retry-decorator", not_found="No challenge {}.")
     refuse_during_interview(g.api_user, challenge.id, challenge.public_id, API_PRACTICE)
     try:
         if challenge.kind == "quiz":

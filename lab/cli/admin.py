@@ -125,7 +125,8 @@ def users_create(email: str, password: str, role: str) -> None:
     from sqlalchemy import select
 
     # late: each command loads only what it uses (the web app alone takes ~0.7 s)
-    from lab.accounts.auth import EMAIL, create_user
+    from lab.accounts.access import create_user
+    from lab.accounts.auth import EMAIL
     from lab.extensions import db as database
     from lab.models import User
 

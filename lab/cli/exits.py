@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import click
@@ -17,3 +19,12 @@ def fail(error: object, code: int) -> NoReturn:
     """Say `error: ...` on stderr and exit with `code`."""
     click.echo(f"error: {error}", err=True)
     sys.exit(code)
+
+
+@contextmanager
+def exit_on(errors: type[Exception] | tuple[type[Exception], ...], code: int) -> Iterator[None]:
+    """Inside the block, any of `errors` stops the command as fail(error, code) does."""
+    try:
+        yield
+    except errors as exc:
+        fail(exc, code)

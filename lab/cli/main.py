@@ -9,15 +9,13 @@ from pathlib import Path
 
 import click
 
-from lab.cli.exits import EXIT_FAILED, EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, fail
+from lab.cli.exits import EXIT_FAILED, EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, exit_on, fail
 from worker.core.config import ConfigError, load_settings
 
 
 def _settings():
-    try:
+    with exit_on(ConfigError, EXIT_USAGE):
         return load_settings()
-    except ConfigError as exc:
-        fail(exc, EXIT_USAGE)
 
 
 def _read_submission(path: Path) -> dict[str, bytes]:
@@ -106,10 +104,8 @@ def grade(challenge_dir: Path, submission: Path, mode: str, as_json: bool) -> No
         client = None  # grade() reports it as infra_error with the remedy
     except Exception as exc:  # noqa: BLE001 - housekeeping must not stop grading
         logging.getLogger(__name__).warning("reaping leftovers failed: %s", exc)
-    try:
+    with exit_on(ChallengeError, EXIT_USAGE):
         result = grade_files(challenge, files, mode, settings=settings, client=client)
-    except ChallengeError as exc:
-        fail(exc, EXIT_USAGE)
     if as_json:
         click.echo(result.to_json())
     else:
@@ -136,10 +132,8 @@ def images_build(how: str, force: bool) -> None:
     from worker.core.images import build_runner_image
     from worker.core.sandbox import InfraError, connect
 
-    try:
+    with exit_on(InfraError, EXIT_INFRA):
         tag, what = build_runner_image(connect(), "python", how=how, force=force)
-    except InfraError as exc:
-        fail(exc, EXIT_INFRA)
     click.echo(f"{tag}: {what}")
 
 
@@ -155,10 +149,8 @@ def sandbox_reap() -> None:
     from worker.core.reaper import reap
     from worker.core.sandbox import InfraError, connect
 
-    try:
+    with exit_on(InfraError, EXIT_INFRA):
         removed = reap(connect(), _settings().reap_after_seconds)
-    except InfraError as exc:
-        fail(exc, EXIT_INFRA)
     click.echo(f"removed {len(removed)} leftover container(s)")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lab.cli.exits import EXIT_INFRA, EXIT_INVALID, EXIT_OK, EXIT_USAGE, fail
+from lab.cli.exits import EXIT_INFRA, EXIT_INVALID, EXIT_OK, EXIT_USAGE, exit_on, fail
 
 
 @click.group()
@@ -46,10 +46,8 @@ def verify(path: Path, parallel: int) -> None:
     from worker.core.sandbox import InfraError, connect
 
     settings = load_settings()
-    try:
+    with exit_on(InfraError, EXIT_INFRA):
         client = connect()
-    except InfraError as exc:
-        fail(exc, EXIT_INFRA)
     image = settings.runner_image or runner_image_tag("python")
     with _unpacked(path) as folder:
         # late: each command loads only what it uses (the web app alone takes ~0.7 s)
@@ -207,10 +205,8 @@ def new(name: str, kind: str, dest: Path) -> None:
     # late: each command loads only what it uses (the web app alone takes ~0.7 s)
     from lab.packs.scaffold import ScaffoldError, scaffold
 
-    try:
+    with exit_on(ScaffoldError, EXIT_USAGE):
         folder = scaffold(name, kind, dest)
-    except ScaffoldError as exc:
-        fail(exc, EXIT_USAGE)
     click.echo(f"created {folder}; check it with: lab pack verify {folder}")
 
 

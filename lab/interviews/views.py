@@ -13,7 +13,7 @@ from lab.interviews import service as svc
 from lab.interviews.finalize import complete_if_ready, earlier_attempts, finalize
 from lab.models import Interview, utcnow
 from lab.ratelimit import draft_rate, work_rate
-from lab.submissions.drafts import DraftConflict, parse_base_version
+from lab.submissions.drafts import parse_base_version, refused_save
 from lab.submissions.service import SubmissionError
 from lab.templating import wants_json
 from worker.core.kinds.quiz import public_questions
@@ -36,14 +36,36 @@ def load_interview(interview_id: int, user) -> Interview:
     return interview
 
 
-def _refuse(exc: svc.InterviewError, back: str | None = None):
+@interview_pages.errorhandler(svc.InterviewError)
+def _refuse(exc: svc.InterviewError):
+    """Every refusal of the interview service, raised anywhere in these views: JSON for
+    scripts (and the editor's JSON writes); for a form post, a late write (409) goes back
+    to where it came from with the message flashed; anything else is an error page."""
     if wants_json() or request.is_json:
         extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
         return jsonify(error=str(exc), **extra), exc.status, exc.headers()
+    back = _back_after_refusal()
     if back and exc.status == 409:
         flash(str(exc), "error")
         return redirect(back, 303)
     return render_template("error.html", error=exc, message=str(exc)), exc.status, exc.headers()
+
+
+def _back_after_refusal() -> str | None:
+    """Starting goes back to the list; a form post on an item goes back to the item."""
+    if request.endpoint == "interviews.start":
+        return url_for("interviews.index")
+    args = request.view_args or {}
+    if request.method == "POST" and "number" in args:
+        return url_for("interviews.item", interview_id=args["interview_id"], number=args["number"])
+    return None
+
+
+def _json_object(shape: str) -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise svc.InterviewError(f"expected a JSON object {shape}", 400)
+    return body
 
 
 @interview_pages.get("")
@@ -59,10 +81,7 @@ def start():
     template = svc.find_template(request.form.get("template", ""))
     if template is None:
         abort(404, "No such interview template.")
-    try:
-        interview = svc.start_interview(current_user, template)
-    except svc.InterviewError as exc:
-        return _refuse(exc, url_for("interviews.index"))
+    interview = svc.start_interview(current_user, template)
     return redirect(url_for("interviews.item", interview_id=interview.id, number=1), 303)
 
 
@@ -97,10 +116,7 @@ def item(interview_id: int, number: int):
     interview = load_interview(interview_id, current_user)
     if interview.status != "active":
         return redirect(url_for("interviews.show", interview_id=interview.id))
-    try:
-        current = svc.item_or_error(interview, number - 1)
-    except svc.InterviewError as exc:
-        return _refuse(exc)
+    current = svc.item_or_error(interview, number - 1)
     now = utcnow()
     svc.open_section(interview, current.section, now)
     state = svc.item_state(interview, current, now)
@@ -130,16 +146,12 @@ def _item_for_write(interview_id: int, number: int):
 @login_required
 @draft_rate
 def save_draft(interview_id: int, number: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(error="expected a JSON object {\"files\": {...}}"), 400
+    body = _json_object('{"files": {...}}')
+    interview, current = _item_for_write(interview_id, number)
     try:
-        interview, current = _item_for_write(interview_id, number)
         svc.save_task_draft(current, body.get("files"), base_version=parse_base_version(body))
-    except DraftConflict as exc:
-        return jsonify(exc.as_json()), 409
-    except (svc.InterviewError, SubmissionError) as exc:
-        return jsonify(error=str(exc)), exc.status
+    except SubmissionError as exc:
+        return refused_save(exc)
     return jsonify(saved_at=current.saved_at.isoformat() + "Z", version=current.draft_version,
                    seconds_left=svc.seconds_left(interview.deadline_at, utcnow()))
 
@@ -148,15 +160,11 @@ def save_draft(interview_id: int, number: int):
 @login_required
 @work_rate
 def submit(interview_id: int, number: int):
-    back = url_for("interviews.item", interview_id=interview_id, number=number)
     files = {key[5:]: value.replace("\r\n", "\n") for key, value in request.form.items()
              if key.startswith("file:")}
-    try:
-        _interview, current = _item_for_write(interview_id, number)
-        submission = svc.submit_task(current_user, current, files or None,
-                                     request.form.get("mode", "run"))
-    except svc.InterviewError as exc:
-        return _refuse(exc, back)
+    _interview, current = _item_for_write(interview_id, number)
+    submission = svc.submit_task(current_user, current, files or None,
+                                 request.form.get("mode", "run"))
     panel = url_for("submissions.panel", submission_id=submission.id)
     if wants_json():
         return jsonify(id=submission.id, status=submission.status, panel_url=panel,
@@ -167,23 +175,19 @@ def submit(interview_id: int, number: int):
 @interview_pages.post("/<int:interview_id>/items/<int:number>/answer")
 @login_required
 def answer(interview_id: int, number: int):
-    back = url_for("interviews.item", interview_id=interview_id, number=number)
-    try:
-        _interview, current = _item_for_write(interview_id, number)
-        question = svc.question_of(current)
-        key = f"q:{question['id']}"
-        if question["type"] == "multiple":
-            value: object = [int(v) for v in request.form.getlist(key) if v.isdigit()]
-        elif question["type"] == "single":
-            raw = request.form.get(key, "")
-            value = int(raw) if raw.isdigit() else None
-        else:
-            value = request.form.get(key, "")
-        if value in (None, "", []):
-            raise svc.InterviewError("Choose or type an answer before saving it.", 422)
-        svc.save_answer(current, value)
-    except svc.InterviewError as exc:
-        return _refuse(exc, back)
+    _interview, current = _item_for_write(interview_id, number)
+    question = svc.question_of(current)
+    key = f"q:{question['id']}"
+    if question["type"] == "multiple":
+        value: object = [int(v) for v in request.form.getlist(key) if v.isdigit()]
+    elif question["type"] == "single":
+        raw = request.form.get(key, "")
+        value = int(raw) if raw.isdigit() else None
+    else:
+        value = request.form.get(key, "")
+    if value in (None, "", []):
+        raise svc.InterviewError("Choose or type an answer before saving it.", 422)
+    svc.save_answer(current, value)
     if wants_json():
         return jsonify(saved_at=current.saved_at.isoformat() + "Z")
     flash("Answer saved. You can change it until the time is up.", "info")
@@ -194,26 +198,18 @@ def answer(interview_id: int, number: int):
 @interview_pages.post("/<int:interview_id>/items/<int:number>/hint")
 @login_required
 def hint(interview_id: int, number: int):
-    back = url_for("interviews.item", interview_id=interview_id, number=number)
-    try:
-        _interview, current = _item_for_write(interview_id, number)
-        svc.take_hint(current)
-    except svc.InterviewError as exc:
-        return _refuse(exc, back)
-    return redirect(back + "#hints", 303)
+    _interview, current = _item_for_write(interview_id, number)
+    svc.take_hint(current)
+    return redirect(url_for("interviews.item", interview_id=interview_id, number=number)
+                    + "#hints", 303)
 
 
 @interview_pages.post("/<int:interview_id>/items/<int:number>/time")
 @login_required
 def spent(interview_id: int, number: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(error="expected a JSON object {\"seconds\": n}"), 400
-    try:
-        _interview, current = _item_for_write(interview_id, number)
-        svc.add_time(current, body.get("seconds"))
-    except svc.InterviewError as exc:
-        return jsonify(error=str(exc)), exc.status
+    body = _json_object('{"seconds": n}')
+    _interview, current = _item_for_write(interview_id, number)
+    svc.add_time(current, body.get("seconds"))
     return "", 204
 
 
@@ -233,10 +229,7 @@ def review(interview_id: int, number: int):
     if interview.status != "done":
         abort(403, "Reference solutions and explanations open once the interview is over "
                    "and graded.")
-    try:
-        current = svc.item_or_error(interview, number - 1)
-    except svc.InterviewError as exc:
-        return _refuse(exc)
+    current = svc.item_or_error(interview, number - 1)
     row = interview.scorecard["items"][number - 1]
     question = svc.question_of(current) if current.is_question else None
     return render_template("interview_review.html", interview=interview, current=current,

@@ -3,7 +3,7 @@ workers use; 200 only when all are up.
 
 Anyone sees the verdict ({"status": "ok"} or "degraded", and the HTTP code); the checks
 behind it (worker names, engine errors) only an operator does: a signed-in admin, an
-admin's API token, or LAB_METRICS_TOKEN (lab.accounts.auth.is_operator)."""
+admin's API token, or LAB_METRICS_TOKEN (lab.accounts.access.is_operator)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import json
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from lab.accounts.auth import is_operator
+from lab.accounts.access import is_operator
 from lab.extensions import db
 from worker.core.lab_redis import HEARTBEAT_KEY_PREFIX, redis_client, worker_of
 

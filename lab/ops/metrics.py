@@ -5,7 +5,7 @@ process turns the counters into metrics at scrape time: queue depth per queue,
 submissions by status, a grading latency histogram by kind and verdict, infra failures,
 and the warm sandbox pools: idle containers, container starts, hits, misses, failures.
 
-Only operators read them (lab.accounts.auth.is_operator): a scraper sends LAB_METRICS_TOKEN as
+Only operators read them (lab.accounts.access.is_operator): a scraper sends LAB_METRICS_TOKEN as
 `Authorization: Bearer`, or a signed-in admin looks.  There is no exception for loopback:
 behind a reverse proxy on the same host every request comes from loopback.
 """
@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from lab.accounts.auth import is_operator
+from lab.accounts.access import is_operator
 from lab.extensions import db
 from lab.models import Submission
 from worker.core.lab_redis import redis_client

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, defer
 
 from lab import task_queue
-from lab.accounts.auth import instructor_required
+from lab.accounts.access import instructor_required
 from lab.extensions import db
 from lab.models import Challenge, Pack, PackUpload
 from lab.packs.archive import ZipRefused, check_entries

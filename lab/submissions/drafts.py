@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import jsonify
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +34,15 @@ class DraftConflict(SubmissionError):
         return {"error": str(self), "conflict": {
             "version": self.version, "files": self.files,
             "saved_at": self.saved_at.isoformat() + "Z" if self.saved_at else None}}
+
+
+def refused_save(exc: SubmissionError):
+    """The JSON answer to a refused draft save, the same for practice and interview
+    drafts, from the page or the API: a conflict carries the stored draft (409), any
+    other refusal says what was wrong with its status."""
+    if isinstance(exc, DraftConflict):
+        return jsonify(exc.as_json()), 409
+    return jsonify(error=str(exc)), exc.status, exc.headers()
 
 
 def parse_base_version(body: dict) -> int | None:

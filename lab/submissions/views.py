@@ -196,10 +196,8 @@ def save_draft(pack: str, slug: str):
     try:
         draft = drafts.save_draft(current_user, challenge, body.get("files"),
                                   drafts.parse_base_version(body))
-    except drafts.DraftConflict as exc:
-        return jsonify(exc.as_json()), 409
     except service.SubmissionError as exc:
-        return jsonify(error=str(exc)), exc.status
+        return drafts.refused_save(exc)
     return jsonify(saved_at=draft.updated_at.isoformat() + "Z", version=draft.version), 200
 
 

@@ -16,26 +16,29 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import docker
+
+from worker.core.per_process import PerProcess
 
 log = logging.getLogger(__name__)
 PAUSED = "grading paused: engine unavailable"
 
 
+@dataclass(eq=False)
 class EngineWatch:
-    def __init__(self, ping: Callable[[], None], every: float = 5.0,
-                 retry_after: tuple[float, ...] = (0.25, 0.5, 1.0, 1.0, 2.0),
-                 on_change: Callable[[], None] | None = None) -> None:
-        self._ping = ping
-        self.on_change = on_change
-        self.every = every
-        self.retry_after = retry_after
-        self._up = threading.Event()
-        self._changed = threading.Condition()
-        self.reason = ""
-        self.down_since: float | None = None
-        self._stop = threading.Event()
+    ping: Callable[[], None]
+    every: float = 5.0
+    retry_after: tuple[float, ...] = (0.25, 0.5, 1.0, 1.0, 2.0)
+    on_change: Callable[[], None] | None = None
+    reason: str = field(default="", init=False)  # why the last ping failed
+    down_since: float | None = field(default=None, init=False)
+    _up: threading.Event = field(default_factory=threading.Event, init=False)
+    _changed: threading.Condition = field(default_factory=threading.Condition, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+
+    def __post_init__(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="lab-engine-watch", daemon=True)
         self._check()
 
@@ -93,7 +96,7 @@ class EngineWatch:
 
     def _check(self) -> bool:
         try:
-            self._ping()
+            self.ping()
         except Exception as exc:  # noqa: BLE001 - any failure to answer is "down"
             self._set(False, str(exc) or type(exc).__name__)
             return False
@@ -113,39 +116,31 @@ class EngineWatch:
                 self._changed.wait(pause)
 
 
-_WATCH: EngineWatch | None = None
-_WATCH_LOCK = threading.Lock()
+_WATCH: PerProcess[EngineWatch] = PerProcess()
+
+
+def _ping_engine() -> None:
+    client = docker.from_env(timeout=3)
+    try:
+        client.ping()
+    finally:
+        client.close()
 
 
 def start_engine_watch(ping: Callable[[], None] | None = None,
                        on_change: Callable[[], None] | None = None) -> EngineWatch:
     """This process's watch (started once; a grading worker calls it at start-up)."""
-    global _WATCH
-    with _WATCH_LOCK:
-        if _WATCH is None:
-            if ping is None:
-
-                def ping() -> None:
-                    client = docker.from_env(timeout=3)
-                    try:
-                        client.ping()
-                    finally:
-                        client.close()
-
-            _WATCH = EngineWatch(ping, on_change=on_change).start()
-        elif on_change is not None:
-            _WATCH.on_change = on_change
-        return _WATCH
+    watch = _WATCH.start(lambda: EngineWatch(ping or _ping_engine, on_change=on_change).start())
+    assert watch is not None  # the maker above never declines
+    if on_change is not None:
+        watch.on_change = on_change
+    return watch
 
 
 def engine_watch() -> EngineWatch | None:
     """The watch of this process, or None where no worker started one (`lab grade`)."""
-    return _WATCH
+    return _WATCH.get()
 
 
 def stop_engine_watch() -> None:
-    global _WATCH
-    with _WATCH_LOCK:
-        if _WATCH is not None:
-            _WATCH.stop()
-            _WATCH = None
+    _WATCH.stop(EngineWatch.stop)

@@ -32,6 +32,7 @@ from worker.core.armed import Armed, StaleSandbox, arm_sandbox, run_armed
 from worker.core.config import Limits, Settings
 from worker.core.engine import engine_watch
 from worker.core.images import runner_image
+from worker.core.per_process import PerProcess
 from worker.core.sandbox import (
     InfraError,
     SandboxJob,
@@ -293,9 +294,8 @@ def _still_armed(armed: Armed) -> bool:
         return False
 
 
-_process_pool: SandboxPool | None = None
-_pusher: threading.Thread | None = None
-_process_lock = threading.Lock()
+_POOL: PerProcess[SandboxPool] = PerProcess()
+_PUSHER: PerProcess[threading.Thread] = PerProcess()
 
 
 def start_process_pool(settings: Settings,
@@ -303,23 +303,23 @@ def start_process_pool(settings: Settings,
                        ) -> SandboxPool | None:
     """This process's pool for the default limits (None when LAB_POOL_SIZE is 0); grade()
     uses it from then on.  Drained at exit."""
-    global _process_pool
 
-    with _process_lock:
-        if _process_pool is None and settings.pool_size > 0:
-            image = runner_image(settings)
-            _process_pool = SandboxPool(
-                image, settings.limits, settings.runtime, settings.pool_size,
-                settings.grace_seconds, settings.reap_after_seconds,
-                settings.pool_max_idle_seconds, on_stats=on_stats).start()
-            atexit.register(stop_process_pool)
-        return _process_pool
+    def make() -> SandboxPool | None:
+        if settings.pool_size <= 0:
+            return None
+        pool = SandboxPool(
+            runner_image(settings), settings.limits, settings.runtime, settings.pool_size,
+            settings.grace_seconds, settings.reap_after_seconds,
+            settings.pool_max_idle_seconds, on_stats=on_stats).start()
+        atexit.register(stop_process_pool)
+        return pool
+
+    return _POOL.start(make)
 
 
 def push_counts(on_stats: Callable[[dict[str, int], int], None]) -> threading.Thread:
     """Without a pool (LAB_POOL_SIZE=0) something else must push the cold starts; one
     such thread per process."""
-    global _pusher
 
     def loop() -> None:
         while True:
@@ -329,20 +329,19 @@ def push_counts(on_stats: Callable[[dict[str, int], int], None]) -> threading.Th
             except Exception as exc:  # noqa: BLE001 - metrics never stop grading
                 log.warning("sandbox metrics: %s", exc)
 
-    with _process_lock:
-        if _pusher is None:
-            _pusher = threading.Thread(target=loop, name="lab-sandbox-counts", daemon=True)
-            _pusher.start()
-        return _pusher
+    def make() -> threading.Thread:
+        pusher = threading.Thread(target=loop, name="lab-sandbox-counts", daemon=True)
+        pusher.start()
+        return pusher
+
+    pusher = _PUSHER.start(make)
+    assert pusher is not None  # the maker above never declines
+    return pusher
 
 
 def process_pool() -> SandboxPool | None:
-    return _process_pool
+    return _POOL.get()
 
 
 def stop_process_pool() -> None:
-    global _process_pool
-    with _process_lock:
-        pool, _process_pool = _process_pool, None
-    if pool is not None:
-        pool.close()
+    _POOL.stop(SandboxPool.close)

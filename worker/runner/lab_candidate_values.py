@@ -17,7 +17,7 @@ import weakref
 
 import lab_values
 import lab_wire
-from lab_values import MAX_DEPTH, encode_plain
+from lab_values import MAX_DEPTH, encode_known, encode_plain
 
 STDLIB = frozenset(sys.stdlib_module_names)
 CONN: lab_wire.Connection | None = None  # set by lab_candidate.main
@@ -272,15 +272,9 @@ class Encoder:
                 return encode_plain(value, self, depth)
             finally:
                 self.path.discard(id(value))
-        plain = encode_plain(value, self, depth)
-        if plain is not NotImplemented:
-            return plain
-        if isinstance(value, type):
-            ref = class_ref(value)
-            if ref is not None:
-                return ref
-        if isinstance(value, BaseException):
-            return exception_node(value, depth)
+        known = encode_known(value, self, depth, class_ref, exception_node)
+        if known is not NotImplemented:
+            return known
         if isinstance(value, tuple) and _named_fields(kind):
             return ["nt", kind.__name__, list(kind._fields), *[self(v, depth + 1) for v in value]]
         for base, convert in _BASES:

@@ -19,7 +19,7 @@ import lab_mirror
 import lab_proxy
 import lab_values
 from lab_context import CONTEXT, CandidateFailure, Link
-from lab_values import MAX_DEPTH, WireError, encode_plain
+from lab_values import MAX_DEPTH, WireError, encode_known
 
 _oga = object.__getattribute__
 STDLIB = frozenset(sys.stdlib_module_names)
@@ -117,15 +117,9 @@ def encode(value, depth: int = 0):
     if kind is lab_proxy.Handle:
         lab_proxy.live(value)
         return ["c", _oga(value, "_lab_id")]
-    plain = encode_plain(value, encode, depth)
-    if plain is not NotImplemented:
-        return plain
-    if isinstance(value, type):
-        ref = _class_ref(value)
-        if ref is not None:
-            return ref
-    if isinstance(value, BaseException):
-        return encode_exception(value, depth)
+    known = encode_known(value, encode, depth, _class_ref, encode_exception)
+    if known is not NotImplemented:
+        return known
     if isinstance(value, _Methods):
         return ["g", CONTEXT.export(value.obj, value.names), list(value.names), None,
                 _abilities(value.obj)]

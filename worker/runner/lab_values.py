@@ -52,6 +52,22 @@ PLAIN_SCALARS = (type(None), bool, int, float, str)
 _ISO_MAX = 64
 
 
+def encode_known(value, encode, depth: int, class_ref, encode_exception):
+    """What both sides of the wire encode alike, in the same order: a plain value, a class
+    `class_ref` can name, an exception (by `encode_exception`).  NotImplemented for
+    anything else, which each side then treats by its own rules."""
+    plain = encode_plain(value, encode, depth)
+    if plain is not NotImplemented:
+        return plain
+    if isinstance(value, type):
+        ref = class_ref(value)
+        if ref is not None:
+            return ref
+    if isinstance(value, BaseException):
+        return encode_exception(value, depth)
+    return NotImplemented
+
+
 def encode_plain(value, encode, depth: int = 0):
     """Encode a plain value whose exact type is known; `encode` is called for items.
     Returns NotImplemented when `value` is not of a plain type (exact type match)."""

@@ -12,6 +12,7 @@ from lab.extensions import db
 from lab.models import Submission, utcnow
 from worker.core import engine as engine_module
 from worker.core.engine import EngineWatch
+from worker.core.per_process import PerProcess
 from worker.core.result import Result
 
 
@@ -27,7 +28,11 @@ class Engine:
 @pytest.fixture
 def engine(monkeypatch):
     fake = Engine()
-    monkeypatch.setattr(engine_module, "_WATCH", EngineWatch(fake.ping))
+    watch = EngineWatch(fake.ping)
+    holder = PerProcess()
+    holder.start(lambda: watch)
+    monkeypatch.setattr(engine_module, "_WATCH", holder)
+    fake.watch = watch
     return fake
 
 
@@ -71,15 +76,15 @@ def row(app, submission_id: int) -> Submission:
 
 def test_while_the_engine_is_down_nothing_is_claimed(app, submission, engine, monkeypatch):
     calls = grades(monkeypatch, ["passed"])
-    engine_module._WATCH.check()
+    engine.watch.check()
     engine.up = False
-    engine_module._WATCH.check()
+    engine.watch.check()
     with pytest.raises(Retry):
         run_task(app, submission)
     assert calls == [] and row(app, submission).status == "queued"
     assert row(app, submission).attempts == 0
     engine.up = True
-    engine_module._WATCH.check()
+    engine.watch.check()
     assert run_task(app, submission) == "passed"
 
 
@@ -94,7 +99,7 @@ def test_an_engine_that_vanishes_mid_run_releases_the_claim(app, submission, eng
         db.session.execute(db.update(Submission).values(attempts=7))
         db.session.commit()
     engine.up = True
-    engine_module._WATCH.check()
+    engine.watch.check()
     grades(monkeypatch, ["passed"])
     assert run_task(app, submission) == "passed"
     assert row(app, submission).verdict == "passed"
@@ -109,7 +114,7 @@ def test_past_the_window_it_is_stored_as_not_graded_and_regraded_later(app, subm
             created_at=utcnow() - timedelta(seconds=app.config["LAB_SETTINGS"].engine_wait_seconds + 1)))
         db.session.commit()
     engine.up = False
-    engine_module._WATCH.check()
+    engine.watch.check()
     assert run_task(app, submission) == "infra_error"
     found = row(app, submission)
     assert found.status == "done" and found.verdict == "infra_error"
@@ -118,7 +123,7 @@ def test_past_the_window_it_is_stored_as_not_graded_and_regraded_later(app, subm
     with app.app_context():
         assert _regrade_infra_errors(requeued.append) == 0  # not while the engine is down
     engine.up = True
-    engine_module._WATCH.check()
+    engine.watch.check()
     with app.app_context():
         assert _regrade_infra_errors(lambda sid: requeued.append(sid) or True) == 1
     assert requeued == [submission] and row(app, submission).status == "queued"
