@@ -23,6 +23,7 @@ from lab.ops.metrics import metrics
 from lab.packs.views import instructor
 from lab.practice.catalog import catalog
 from lab.practice.profile import profile
+from lab.practice.sandbox_versions import sandbox_versions_line
 from lab.ratelimit import in_words, retry_after_seconds
 from lab.stats import counting  # noqa: F401  # its mapper events keep the statistics current
 from lab.submissions.views import submissions
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
     register_filters(app)
+    app.jinja_env.globals["sandbox_versions"] = sandbox_versions_line
     # Browsers ask for /favicon.ico whatever the page links: answer it with the icon.
     app.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(
         app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400))

@@ -80,3 +80,24 @@ def base_url(live_lab):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def screens(artifacts):
+    """shoot(page, name): the page as it is now, saved three ways in test-artifacts/:
+    light and dark at the current size, and light on a 390 px phone."""
+
+    def shoot(page, name: str) -> None:
+        size = page.viewport_size
+        try:
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                page.screenshot(path=str(artifacts / f"{name}-{scheme}.png"), full_page=True)
+            page.emulate_media(color_scheme="light")
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=str(artifacts / f"{name}-phone.png"), full_page=True)
+        finally:
+            page.emulate_media(color_scheme="light")
+            page.set_viewport_size(size)
+
+    return shoot

@@ -53,7 +53,7 @@ def short_template(live_lab, tmp_path_factory):
     return "Browser interview"
 
 
-def test_interview_runs_out_and_scorecard_shows(page: Page, short_template, artifacts):
+def test_interview_runs_out_and_scorecard_shows(page: Page, short_template, screens):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_up(page, "interviewee@example.com")
@@ -83,14 +83,14 @@ def test_interview_runs_out_and_scorecard_shows(page: Page, short_template, arti
     page.get_by_role("button", name="Submit").click()
     expect(page.locator("#result [data-status=done][data-verdict=passed]")).to_be_visible(
         timeout=30_000)
-    page.screenshot(path=str(artifacts / "interview-running.png"), full_page=True)
+    screens(page, "interview-task")
 
     # Nobody clicks Finish: the countdown reaches zero and the page moves to the scorecard.
     expect(page.locator("#total-score")).to_be_visible(timeout=(SECONDS + 40) * 1000)
     expect(page.locator("#items")).to_contain_text("6 of 6")
     expect(page.locator("#topic-chart")).to_be_visible()
     expect(page.locator("#attempts")).to_contain_text("this one")
-    page.screenshot(path=str(artifacts / "interview-scorecard.png"), full_page=True)
+    screens(page, "interview-scorecard")
     page.get_by_role("link", name="Review").nth(1).click()
     expect(page.locator("#reference-solution")).to_contain_text("def retry")
     assert errors == []

@@ -8,6 +8,7 @@ for machines with no registry, such as CI).  An unchanged definition is never re
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -139,3 +140,34 @@ def build_runner_image(client: docker.DockerClient, name: str = "python",
     if not image_exists(client, tag):
         raise InfraError(f"building {tag} ({how}) finished but the image is not there")
     return tag, f"built ({how})"
+
+
+# Our own fixed script, not a candidate's: it prints what the editor shows as "the
+# sandbox's versions".  Flask is absent from images without it, and then not listed.
+_VERSIONS_SCRIPT = """
+import json, platform
+from importlib import metadata
+found = {"Python": platform.python_version()}
+for name in ("pytest", "Flask"):
+    try:
+        found[name] = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        pass
+print(json.dumps(found))
+"""
+
+
+def sandbox_versions(client: docker.DockerClient, image: str, runtime: str = "") -> dict[str, str]:
+    """The Python, pytest and Flask versions inside runner `image`, read by running the
+    fixed script above in it (no network, the candidate's uid, a small memory cap)."""
+    try:
+        output = client.containers.run(
+            image, ["python3", "-c", _VERSIONS_SCRIPT], remove=True, network_disabled=True,
+            user="10001:10001", mem_limit="128m", runtime=runtime or None, stdout=True,
+            stderr=False)
+        found = json.loads(output)
+    except (docker.errors.DockerException, ValueError) as exc:
+        raise InfraError(f"could not read the versions inside {image}: {exc}") from exc
+    if not isinstance(found, dict):
+        raise InfraError(f"could not read the versions inside {image}: {found!r}")
+    return {str(k): str(v)[:40] for k, v in found.items()}

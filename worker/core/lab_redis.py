@@ -16,6 +16,10 @@ from worker.core.config import Settings, instance_redis_url
 # `lab:worker:<host>:<pid>`: one per live worker process, written with a TTL
 # (worker/jobs/liveness.py) and scanned by /healthz (lab/ops/health.py).
 HEARTBEAT_KEY_PREFIX = "lab:worker:"
+# `lab:sandbox:versions:<runner image tag>`: JSON {"Python": ..., "pytest": ..., "Flask": ...}
+# read from that image by a worker at start (worker/jobs/tasks.py) and shown by the
+# editor (lab/practice/sandbox_versions.py); a new image gets a new key.
+SANDBOX_VERSIONS_KEY_PREFIX = "lab:sandbox:versions:"
 
 _clients: dict[tuple[str, float, float], redis.Redis] = {}
 _clients_lock = threading.Lock()
@@ -48,3 +52,7 @@ def worker_of(key: bytes | str) -> str:
     """The worker name (`host:pid`) a heartbeat key belongs to."""
     text = key.decode() if isinstance(key, bytes) else key
     return text[len(HEARTBEAT_KEY_PREFIX):]
+
+
+def sandbox_versions_key(image: str) -> str:
+    return f"{SANDBOX_VERSIONS_KEY_PREFIX}{image}"

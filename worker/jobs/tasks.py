@@ -56,6 +56,7 @@ from worker.core.reaper import reap
 from worker.core.result import Result
 from worker.core.sandbox import InfraError, connect, runtime_problem
 from worker.jobs.liveness import DEAD_AFTER_SECONDS, start_heartbeat, worker_name
+from worker.jobs.sandbox_info import publish_sandbox_versions
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # runs that fail on our side while the engine answers (a broken challenge)
@@ -375,7 +376,10 @@ def start_sweeper(app) -> threading.Thread:
     stop = threading.Event()
 
     def loop() -> None:
+        told_versions = False
         while not stop.is_set():
+            if not told_versions:
+                told_versions = publish_sandbox_versions(settings)
             try:
                 counts = sweep(app)
                 if any(counts.values()):

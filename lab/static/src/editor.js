@@ -8,8 +8,9 @@
 //     form, hidden, and is kept in sync so a plain POST still carries the code)
 //     -- code-editor.js;
 //   * one tab per file in .file-tabs -- file-tabs.js;
-//   * autocomplete / bracket closing toggles (remembered in localStorage)
-//     -- editor-options.js;
+//   * autocomplete / bracket closing toggles, font size and the dark theme's colours
+//     (remembered in localStorage) -- editor-options.js;
+//   * prompt and editor in resizable panes that fill the window -- panes.js;
 //   * Ctrl/Cmd-Enter runs the public tests, Ctrl/Cmd-Shift-Enter submits -- shortcuts.js;
 //   * drafts are autosaved with a PUT to the form's data-draft-url, versioned, kept in
 //     the browser until saved, across an ended session -- autosave.js, conflict.js,
@@ -26,6 +27,7 @@ import { createCodeEditor } from "./code-editor.js";
 import { editorOptions } from "./editor-options.js";
 import { fileDrop } from "./file-drop.js";
 import { createFileTabs } from "./file-tabs.js";
+import { setUpPanes } from "./panes.js";
 import { handleRunSubmit } from "./run-submit.js";
 import { runSubmitShortcuts } from "./shortcuts.js";
 import { handleResetToStarter } from "./starter.js";
@@ -44,6 +46,7 @@ function init() {
   const options = editorOptions(
     document.getElementById("opt-autocomplete"),
     document.getElementById("opt-brackets"),
+    document.getElementById("opt-font-size"),
   );
   const runKeys = runSubmitShortcuts(form, runButton, submitButton);
   const noticeEl = document.getElementById("editor-notice");
@@ -96,6 +99,7 @@ function init() {
   if (files.length === 0) return;
   tabs.select(0, false);
   form.classList.add("has-code-editor");
+  setUpPanes(form.closest(".solve"), form);
 
   options.bind(() => files.map((file) => file.view));
   handleResetToStarter(document.getElementById("reset-starter"), document.getElementById("starter-files"), files);
