@@ -43,6 +43,8 @@ def _refuse(exc: svc.InterviewError):
     to where it came from with the message flashed; anything else is an error page."""
     if wants_json() or request.is_json:
         extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+        if getattr(exc, "draft_version", None) is not None:
+            extra["draft_version"] = exc.draft_version
         return jsonify(error=str(exc), **extra), exc.status, exc.headers()
     back = _back_after_refusal()
     if back and exc.status == 409:
@@ -163,8 +165,14 @@ def submit(interview_id: int, number: int):
     files = {key[5:]: value.replace("\r\n", "\n") for key, value in request.form.items()
              if key.startswith("file:")}
     _interview, current = _item_for_write(interview_id, number)
-    submission = svc.submit_task(current_user, current, files or None,
-                                 request.form.get("mode", "run"))
+    try:
+        submission = svc.submit_task(current_user, current, files or None,
+                                     request.form.get("mode", "run"))
+    except svc.InterviewError as exc:
+        # The files may have become the draft before the refusal (an empty Run, a rate
+        # limit): the editor bases its next save on that version (see _refuse).
+        exc.draft_version = current.draft_version
+        raise
     panel = url_for("submissions.panel", submission_id=submission.id)
     if wants_json():
         return jsonify(id=submission.id, status=submission.status, panel_url=panel,

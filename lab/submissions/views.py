@@ -75,6 +75,11 @@ def create(pack: str, slug: str):
     except service.SubmissionError as exc:
         if wants_json():
             extra = {"retry_after": exc.retry_after} if exc.retry_after else {}
+            if draft_version is not None:
+                # The files became the draft before the refusal (an empty Run, a rate
+                # limit): the editor bases its next save on that version, or it would
+                # meet a conflict with its own text.
+                extra["draft_version"] = draft_version
             return jsonify(error=str(exc), **extra), exc.status, exc.headers()
         return (render_template("error.html", error=exc, message=str(exc)), exc.status,
                 exc.headers())

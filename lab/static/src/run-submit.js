@@ -59,7 +59,15 @@ export function handleRunSubmit({ form, runButton, submitButton, resultEl, onDra
         return;
       }
       if (!response.ok) {
+        // A refused Run may still have stored its files as the draft: follow that version.
+        const copy = response.clone();
         showError(resultEl, await errorMessageFrom(response));
+        try {
+          const refused = await copy.json();
+          if (refused && typeof refused.draft_version === "number") onDraftVersion(refused.draft_version);
+        } catch (_) {
+          /* not JSON: nothing to follow */
+        }
         return;
       }
       let data = null;

@@ -123,6 +123,35 @@ def test_a_run_stores_its_files_and_tells_the_editor_the_new_version(app, candid
     assert stale.get_json()["id"] in app.enqueued
 
 
+def test_a_refused_run_still_tells_the_editor_the_version_its_files_became(app, candidate):
+    """An empty Run is refused, but its (empty) files are the draft now: the refusal
+    carries that version, so the editor's next save is not a conflict with itself."""
+    _save(candidate, "base\n", 0)
+    refused = candidate.post(f"{PAGE}/submissions", data={
+        "file:solution.py": "   \n", "mode": "run", "draft_version": "1",
+        "csrf_token": candidate.csrf}, headers={"Accept": "application/json"})
+    assert refused.status_code == 422 and "Nothing to run" in refused.get_json()["error"]
+    assert refused.get_json()["draft_version"] == 2 and _stored(app) == ("   \n", 2)
+    assert _save(candidate, "typed after\n", 2).status_code == 200
+
+    template = add_template(app, 30)
+    interview_id = start(candidate, template)
+    task = items_of(app, interview_id)[2]
+    name = next(iter(task["starter"]))
+    page = candidate.get(f"/interviews/{interview_id}/items/3")
+    base = _page_version(page.text)
+    refused = candidate.post(f"/interviews/{interview_id}/items/3/submissions", data={
+        f"file:{name}": "\n", "mode": "run", "csrf_token": candidate.csrf},
+        headers={"Accept": "application/json"})
+    assert refused.status_code == 422, refused.text
+    version = refused.get_json()["draft_version"]
+    assert version == base + 1
+    saved = candidate.put(f"/interviews/{interview_id}/items/3/draft",
+                          json={"files": {name: "typed after\n"}, "base_version": version},
+                          headers={"X-CSRFToken": candidate.csrf})
+    assert saved.status_code == 200, saved.text
+
+
 def test_editor_pages_are_never_cached(app, candidate):
     assert candidate.get(PAGE).headers["Cache-Control"] == "no-store"
     template = add_template(app, 3)
