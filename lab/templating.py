@@ -9,6 +9,8 @@ from flask import Flask, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from lab.packs.problems import topic_names
+
 # html=False: raw HTML in a prompt is shown as text, never rendered; markdown-it also
 # refuses javascript:, vbscript: and data: links.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -78,5 +80,9 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["inline"] = render_inline
     app.jinja_env.filters["prompt"] = render_prompt
     app.jinja_env.filters["group_cases"] = group_cases
+    # topic ids -> "Decorators, Closures"; one id -> its name
+    app.jinja_env.filters["topic_names"] = lambda ids: ", ".join(
+        topic_names().get(i, i) for i in ids)
+    app.jinja_env.filters["topic_name"] = lambda topic_id: topic_names().get(topic_id, topic_id)
     app.jinja_env.filters["fromjson"] = json.loads
     app.jinja_env.filters["seconds"] = lambda v: "" if v is None else f"{v:.2f} s"

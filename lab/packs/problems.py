@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 import jsonschema
 import yaml
@@ -42,6 +43,12 @@ def schema(name: str) -> dict:
 def topics() -> tuple[dict, ...]:
     """The content map's topics (challenges/schema/topics.json): id, area, kinds, name."""
     return tuple(json.loads((SCHEMA_DIR / "topics.json").read_text())["topics"])
+
+
+@cache
+def topic_names() -> MappingProxyType:
+    """Topic id -> the name pages show (the id itself where the map gives none)."""
+    return MappingProxyType({t["id"]: t.get("name", t["id"]) for t in topics()})
 
 
 def topic_ids() -> tuple[str, ...]:

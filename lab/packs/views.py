@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, defer
@@ -26,6 +26,15 @@ MAX_UPLOAD = 32 * 1024 * 1024
 
 
 WINDOWS = {"7": 7, "30": 30}  # ?days=: the last 7 or 30 UTC days; anything else: all
+# ?sort= of the statistics table: the figure each column sorts by, None where there is
+# none (no Submits yet, nobody solved it); those rows come last in either order.
+SORTS = {
+    "challenge": lambda c, s: (c.pack.name, c.slug, c.pack.version),
+    "kind": lambda c, s: c.kind,
+    "submits": lambda c, s: s["attempts"] if s else 0,
+    "pass_rate": lambda c, s: s["pass_rate"] if s else None,
+    "median": lambda c, s: s["median_minutes"] if s else None,
+}
 
 
 @instructor.route("/")
@@ -56,9 +65,22 @@ def _packs_page(upload_error: str = ""):
                                                             defer(PackUpload.report))
                                  .order_by(PackUpload.id.desc()).limit(20)).all()
     stats = challenge_stats([c.id for c in challenges], window_start(days))
+    kinds = sorted({c.kind for c in challenges})
+    kind = request.args.get("kind", "")
+    if kind in kinds:
+        challenges = [c for c in challenges if c.kind == kind]
+    sort = request.args.get("sort", "challenge")
+    sort = sort if sort in SORTS else "challenge"
+    descending = request.args.get("order") == "desc"
+    figure = {c.id: SORTS[sort](c, stats.get(c.id)) for c in challenges}
+    known = sorted((c for c in challenges if figure[c.id] is not None),
+                   key=lambda c: (figure[c.id], c.public_id), reverse=descending)
+    challenges = known + [c for c in challenges if figure[c.id] is None]
     return render_template("instructor.html", packs=packs, sizes=sizes, challenges=challenges,
                            uploads=uploads, stats=stats, days=days, pack_name=pack_name,
-                           pack_names=sorted({p.name for p in packs}), upload_error=upload_error)
+                           pack_names=sorted({p.name for p in packs}), upload_error=upload_error,
+                           kinds=kinds, kind=kind if kind in kinds else "", sort=sort,
+                           descending=descending)
 
 
 @instructor.route("/packs", methods=["POST"])
@@ -91,18 +113,14 @@ def upload():
 @instructor.route("/uploads/<int:upload_id>")
 @instructor_required
 def show_upload(upload_id: int):
-    row = db.session.get(PackUpload, upload_id)
-    if row is None:
-        abort(404, "No such upload.")
+    row = db.get_or_404(PackUpload, upload_id, description="No such upload.")
     return render_template("upload.html", upload=row)
 
 
 @instructor.route("/packs/<int:pack_id>/enabled", methods=["POST"])
 @instructor_required
 def set_enabled(pack_id: int):
-    pack = db.session.get(Pack, pack_id)
-    if pack is None:
-        abort(404, "No such pack.")
+    pack = db.get_or_404(Pack, pack_id, description="No such pack.")
     pack.enabled = request.form.get("enabled") == "1"
     db.session.commit()
     flash(f"{pack.name} version {pack.version} is {'enabled' if pack.enabled else 'disabled'}.")

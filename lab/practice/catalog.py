@@ -13,7 +13,7 @@ from lab.extensions import db
 from lab.http_cache import no_store
 from lab.interviews.service import running_interview_with
 from lab.models import Pack
-from lab.packs.problems import topics
+from lab.packs.problems import topic_names, topics
 from lab.submissions import drafts, service
 from worker.core.kinds.quiz import public_questions
 from worker.core.vocabulary import DIFFICULTIES
@@ -90,7 +90,7 @@ def challenges():
     kind = request.args.get("kind", "")
     difficulty = request.args.get("difficulty", "")
     query = request.args.get("q", "").strip()[:100]
-    names = {t["id"]: t.get("name", t["id"]) for t in topics()}
+    names = topic_names()
     words = query.lower().split()
     shown = [c for c in every
              if (not topic or topic in c.topics) and (not kind or c.kind == kind)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from lab.packs.problems import topics
+from lab.packs.problems import topic_names
 from lab.submissions import service
 
 profile = Blueprint("profile", __name__)
@@ -36,7 +36,7 @@ def show():
         if marks.get(challenge.id) in by_mark:
             by_mark[marks[challenge.id]].append(challenge)
     return render_template("profile.html", progress=progress, lists=by_mark,
-                           topic_names={t["id"]: t.get("name", t["id"]) for t in topics()},
+                           topic_names=topic_names(),
                            solved=sum(1 for m in marks.values() if m == "solved"),
                            # tried but not solved yet, as the catalog counts them
                            attempted=sum(1 for m in marks.values() if m == "attempted"))

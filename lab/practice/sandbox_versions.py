@@ -14,6 +14,7 @@ from worker.core.images import runner_image
 from worker.core.lab_redis import redis_client, sandbox_versions_key
 
 KEEP_SECONDS = 60.0
+UNKNOWN_SECONDS = 5.0  # nothing known (no worker yet, Redis away): asked again soon, not per page
 SHOWN_FOR = {"python", "flask"}  # a Dockerfile task builds its own base; the quiz runs nothing
 _cache: dict[str, tuple[float, dict[str, str]]] = {}
 
@@ -36,10 +37,8 @@ def sandbox_versions_line(kind: str) -> str:
     image = runner_image(current_app.config["LAB_SETTINGS"])
     now = time.monotonic()
     kept = _cache.get(image)
-    if kept is None or now - kept[0] > KEEP_SECONDS:
-        kept = (now, _read(image))
-        if kept[1]:  # an unknown answer is asked again next time
-            _cache[image] = kept
+    if kept is None or now - kept[0] > (KEEP_SECONDS if kept[1] else UNKNOWN_SECONDS):
+        kept = _cache[image] = (now, _read(image))
     versions = kept[1]
     return " · ".join(f"{name} {versions[name]}" for name in ("Python", "pytest", "Flask")
                       if name in versions)

@@ -120,3 +120,43 @@ def test_rejects_strings():
 '''
     result = grade_text(make_challenge(hidden=hidden), "def add(a, b):\n    return 0\n")
     assert result.tests[0].message == "Strings are refused with TypeError: wrong answer"
+
+
+COMPARED = '''
+import pytest
+from solution import add
+
+
+@pytest.mark.parametrize("a, b, total", [(1, 2, 3), (2, 2, 4)])
+def test_sums(a, b, total):
+    assert add(a, b) == total
+
+
+def test_not_equal_is_not_compared():
+    assert add(1, 1) > 5
+'''
+
+
+def test_a_failed_public_test_shows_input_expected_and_actual(make_challenge, grade_text):
+    """Run: each failed public case says its parameters and both sides of the failed
+    `==`; a comparison other than == says none. Submit: hidden tests never carry them."""
+    # The candidate's value has a repr that lies and one that is huge: both shown as
+    # the text they are, cut to the cap.
+    source = ("class Sneaky:\n"
+              "    def __repr__(self):\n"
+              "        return '<b>' + 'x' * 5000\n"
+              "def add(a, b):\n"
+              "    return Sneaky()\n")
+    challenge = make_challenge(public=COMPARED, hidden=COMPARED)
+    result = grade_text(challenge, source, mode="run")
+    by_name = {t.name: t for t in result.tests}
+    first = by_name["test_sums[1-2-3]"]
+    assert first.outcome == "failed"
+    assert first.compare["input"] == "a=1, b=2, total=3"
+    assert first.compare["expected"] == "3"
+    assert first.compare["actual"].startswith("<b>xxx") and len(first.compare["actual"]) <= 300
+    assert by_name["test_sums[2-2-4]"].compare["expected"] == "4"
+    assert by_name["test_not_equal_is_not_compared"].compare == {}
+
+    hidden = grade_text(challenge, source, mode="submit")
+    assert hidden.tests and all(t.visibility == "hidden" and t.compare == {} for t in hidden.tests)

@@ -148,7 +148,11 @@ def test_healthz_reports_each_part(app):
 
 def test_profile_chart(candidate):
     page = candidate.get("/profile").text
-    assert "<svg" in page and "py.decorators" in page
+    chart = page.split("<svg")[1].split("</svg>")[0]
+    # Topics by name (a long one cut to fit, whole in its tooltip), not by id.
+    assert '<text x="0" y="25" class="label">' in chart and ">Decorators<" in chart
+    assert "py.decorators" not in chart
+    assert page.index("Solved (") < page.index("<svg")  # the lists come before the long chart
 
 
 def test_profile_counts_a_solved_challenge_once(app, candidate):
@@ -211,3 +215,37 @@ def test_the_landing_page_says_what_the_lab_is_with_a_sample_task(app, candidate
     assert "test_retry_hidden" not in text and "solution/" not in text
     signed_in = candidate.get("/")
     assert signed_in.status_code == 302 and signed_in.location.endswith("/challenges")
+
+
+def test_the_sandbox_versions_line_takes_only_what_it_can_show(app, candidate, monkeypatch):
+    """What a worker left in Redis is shown under the editor; anything else there (not
+    JSON, not an object, markup) shows nothing or shows as text, and the page works."""
+    from lab.practice import sandbox_versions
+
+    class Stored:
+        value = b""
+
+        def get(self, key):
+            return self.value
+
+    stored = Stored()
+    monkeypatch.setattr(sandbox_versions, "redis_client", lambda *a, **k: stored)
+    page = "/challenges/examples/retry-decorator"
+    for raw, shown in ((b'{"Python": "3.11.2", "pytest": "8.3.4", "Flask": "3.1.0"}',
+                        "Your code runs with Python 3.11.2 · pytest 8.3.4 · Flask 3.1.0."),
+                       (b'{"Python": "<script>x</script>"}',
+                        "Your code runs with Python &lt;script&gt;x&lt;/script&gt;."),
+                       (b"not json", None), (b"[1, 2]", None), (b"", None)):
+        stored.value = raw
+        sandbox_versions._cache.clear()
+        text = candidate.get(page).text
+        if shown is None:
+            assert 'id="sandbox-versions"' not in text, raw
+        else:
+            assert shown in text, raw
+    sandbox_versions._cache.clear()
+    # A Dockerfile task builds on its own base image: the runner's versions are not its.
+    stored.value = b'{"Python": "3.11.2"}'
+    dockerfile_task = candidate.get("/challenges/docker-images/layer-cache-order").text
+    assert 'id="solve-form"' in dockerfile_task and 'id="sandbox-versions"' not in dockerfile_task
+    sandbox_versions._cache.clear()

@@ -21,6 +21,9 @@ class TestResult:
     id: str = ""
     points: float = 1
     intent: str = ""
+    # A failed public test: {"input", "expected", "actual"} as far as the test gave them
+    # (its parameters; the two sides of a failed `assert got == expected`).
+    compare: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -26,6 +26,8 @@ from worker.core.testids import ExpectedTest, base_of
 
 _str = {"type": "string", "maxLength": 4096}
 _id = {"type": "string", "maxLength": 400}
+VALUE_CAP = 300  # a public test's input / expected / actual value (lab_judge.VALUE_CAP)
+_value = {"type": "string", "maxLength": 400}
 _event = {
     "type": "object",
     "required": ["kind"],
@@ -43,6 +45,9 @@ _event = {
         "text": _str,
         "when": {"enum": ["setup", "call", "teardown"]},
         "message": _str,
+        "input": _value,
+        "compare": {"type": "object", "additionalProperties": False,
+                    "properties": {"expected": _value, "actual": _value}},
         "duration": {"type": "number", "minimum": 0},
         "exitstatus": {"type": "integer"},
     },
@@ -226,7 +231,22 @@ def _entry(test: dict, result: dict | None, visibility: str, points: dict,
             message = f"{intent}: {message}"
     return TestResult(name=name, outcome=shown, message=message, duration=duration,
                       visibility=visibility, id=test_id, points=test_points(base, points),
-                      intent=intent)
+                      intent=intent, compare=_compare(event) if visibility == "public" and
+                      shown in ("failed", "error") else {})
+
+
+def _compare(event: dict) -> dict[str, str]:
+    """A failed public test's input (its parameters), expected and actual values, as the
+    judge sent them; only strings, each cut to its cap.  Never for a hidden test."""
+    shown: dict[str, str] = {}
+    if isinstance(event.get("input"), str):
+        shown["input"] = event["input"][:VALUE_CAP]
+    compare = event.get("compare")
+    if isinstance(compare, dict):
+        for key in ("expected", "actual"):
+            if isinstance(compare.get(key), str):
+                shown[key] = compare[key][:VALUE_CAP]
+    return shown
 
 
 def decide(report: dict, expected: dict[str, ExpectedTest], visibility: str,

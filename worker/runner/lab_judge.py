@@ -22,6 +22,7 @@ import sys
 import time
 
 import pytest
+from _pytest._io.saferepr import saferepr
 
 sys.path.insert(0, "/opt/lab-runner")
 
@@ -35,6 +36,7 @@ from lab_proxy import RemoteModule  # noqa: E402
 JUDGE_DIR = "/judge"
 MESSAGE_CAP = 4000
 ID_CAP = 300
+VALUE_CAP = 300  # each of a public test's input, expected and actual values, as shown
 
 
 def _cpu() -> float:
@@ -166,6 +168,12 @@ class JudgePlugin:
     def pytest_runtest_protocol(self, item, nextitem):
         CONTEXT.begin_test(item.nodeid, self._deadline())
         self.phases[item.nodeid] = {"started": time.monotonic()}
+        self.current = item.nodeid
+        params = getattr(getattr(item, "callspec", None), "params", None)
+        if self.public and params:
+            # The test's own parameters (values of the instructor's, never the candidate's).
+            self.phases[item.nodeid]["input"] = ", ".join(
+                f"{name}={_shown(value)}" for name, value in params.items())[:VALUE_CAP]
         # Said before it runs: a test the wall clock cuts short is then known as begun.
         self._event(kind="begin", id=self.ids.get(item.nodeid, item.nodeid[:ID_CAP]))
 
@@ -175,10 +183,19 @@ class JudgePlugin:
         outcome = record.get("outcome", "error")
         event = {"kind": "test", "id": self.ids.get(nodeid, nodeid[:ID_CAP]), "outcome": outcome,
                  "duration": round(time.monotonic() - record.get("started", time.monotonic()), 4)}
-        for key in ("category", "exception", "text", "when", "message"):
+        for key in ("category", "exception", "text", "when", "message", "input", "compare"):
             if record.get(key) is not None:
                 event[key] = record[key]
         self._event(**event)
+
+    def pytest_assertrepr_compare(self, config, op, left, right):
+        """A failed `assert got == expected` in a public test: both sides, to show as
+        Expected / Your result.  Only the first comparison of a test (the one that
+        failed it); pytest's own explanation is unchanged (None)."""
+        record = self.phases.get(getattr(self, "current", ""))
+        if self.public and op == "==" and record is not None and "compare" not in record:
+            record["compare"] = {"expected": _shown(right), "actual": _shown(left)}
+        return None
 
     def _classify(self, item, call) -> dict:
         exc = call.excinfo.value if call.excinfo is not None else None
@@ -219,6 +236,12 @@ class JudgePlugin:
         record.update(getattr(report, "_lab_class", {}))
         if self.public:
             record["message"] = public_message(report)[-MESSAGE_CAP:]
+
+
+def _shown(value) -> str:
+    """A value as pytest shows it (saferepr: a repr that raises is named, not raised),
+    cut to VALUE_CAP characters."""
+    return saferepr(value, maxsize=VALUE_CAP)
 
 
 def _wrap_makereport(plugin: JudgePlugin):

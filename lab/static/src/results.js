@@ -3,6 +3,7 @@
 // cannot be used, polled.
 
 import { SIGNED_OUT, errorMessageFrom } from "./http.js";
+import { enhancePanelTabs } from "./panel-tabs.js";
 
 const POLL_INTERVAL_MS = 400;
 const POLL_MAX_MS = 3 * 60 * 1000;
@@ -11,6 +12,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function setText(el, text) {
   if (el) el.textContent = text;
+}
+
+// The server-rendered panel, with its Tests / Console tabs working.
+function showPanel(resultEl, html) {
+  if (!resultEl) return;
+  resultEl.innerHTML = html;
+  enhancePanelTabs(resultEl);
 }
 
 export function showError(resultEl, message) {
@@ -60,7 +68,7 @@ export async function pollPanel(resultEl, panelUrl) {
       const html = await response.text();
       if (html !== shown) {
         shown = html;
-        if (resultEl) resultEl.innerHTML = html;
+        showPanel(resultEl, html);
       }
       if (fragmentIsDone(html)) return;
     } else if (response && response.status >= 400 && response.status < 500) {
@@ -110,7 +118,7 @@ export function followEvents(resultEl, eventsUrl) {
       failures = 0;
       if (data && typeof data.html === "string" && data.html !== shown) {
         shown = data.html;
-        if (resultEl) resultEl.innerHTML = data.html;
+        showPanel(resultEl, data.html);
       }
       if (data && data.status === "done") finish("done");
     });

@@ -6,6 +6,7 @@ Runs on PostgreSQL too with LAB_TEST_DATABASE_URL."""
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import threading
 from collections import Counter
@@ -248,3 +249,48 @@ def test_backfill_of_an_existing_history(app, world, monkeypatch):
         db.session.commit()
         assert counts == {t: db.session.scalar(text(f"SELECT COUNT(*) FROM {t}")) for t in TABLES}
 
+
+
+def _stats_rows(page_text: str) -> list[str]:
+    """The challenges of the statistics table, in the order shown."""
+    table = page_text.split('id="stats"')[1]
+    return re.findall(r"<tr><td>([\w-]+/[\w-]+)</td>", table)
+
+
+def test_stats_sort_by_any_column_and_filter_by_kind(app, world, instructor_client):
+    users, challenges = world
+    # challenges[0]: 3 Submits, 1 passed (33 %); challenges[1]: 1 Submit, passed (100 %).
+    for user, challenge_id, verdict in ((users[0], challenges[0], "failed"),
+                                        (users[0], challenges[0], "passed"),
+                                        (users[1], challenges[0], "failed"),
+                                        (users[2], challenges[1], "passed")):
+        grade(app, add_queued(app, user, challenge_id),
+              result(verdict, () if verdict == "passed" else ("test_a",)))
+    with app.app_context():
+        first, second = (db.session.get(Challenge, c).public_id for c in challenges)
+        db.session.remove()
+
+    by_submits = _stats_rows(instructor_client.get("/instructor/?sort=submits&order=desc").text)
+    assert by_submits[:2] == [first, second]
+    by_rate = _stats_rows(instructor_client.get("/instructor/?sort=pass_rate").text)
+    assert by_rate[:2] == [first, second]  # 33 % then 100 %; those without Submits after
+    assert len(by_rate) > 2
+    by_rate_desc = instructor_client.get("/instructor/?sort=pass_rate&order=desc").text
+    assert _stats_rows(by_rate_desc)[:2] == [second, first]
+    assert 'aria-sort="descending"' in by_rate_desc and "Pass rate ▼" in by_rate_desc
+    # The heading's link reverses the order; the filters stay on it.
+    filtered = instructor_client.get("/instructor/?pack=examples&kind=python&sort=submits").text
+    rows = _stats_rows(filtered)
+    assert rows and all(r.startswith("examples/") for r in rows)
+    assert "sort=submits&amp;order=desc" in filtered and "kind=python" in filtered
+    quiz_only = _stats_rows(instructor_client.get("/instructor/?kind=quiz").text)
+    assert quiz_only and all("quiz" in r for r in quiz_only)
+
+    # Anything else is ignored, not an error: the default order, every kind.
+    everything = _stats_rows(instructor_client.get("/instructor/").text)
+    for query in ("sort=__class__&order=sideways", "kind=%3Cscript%3E", "sort=&kind=",
+                  "sort=pass_rate%00&days=-1"):
+        page = instructor_client.get(f"/instructor/?{query}")
+        assert page.status_code == 200, query
+        assert _stats_rows(page.text) == everything, query
+        assert "<script>" not in page.text.split('id="stats"')[1]

@@ -50,6 +50,43 @@ def test_done_panel_shows_results_and_public_note(app, candidate):
     panel = candidate.get(f"/submissions/{sid}/panel").text
     assert 'data-status="done"' in panel and "Public tests passed" in panel
     assert "public tests only" in panel
+    # Tests and Console views, both rendered (the tab list is shown by the editor script).
+    assert '<div class="panel-tabs" role="tablist" aria-label="Result views" hidden>' in panel
+    assert f'id="view-tests-{sid}" role="tabpanel"' in panel
+    assert "Console (empty)" in panel and "Your code printed nothing during the public tests." in panel
+
+    with app.app_context():
+        row = db.session.get(Submission, sid)
+        row.result = {**row.result, "stdout": "<b>printed</b>\n"}
+        db.session.commit()
+    panel = candidate.get(f"/submissions/{sid}/panel").text
+    console = panel.split(f'id="view-console-{sid}"')[1]
+    assert '<pre class="stdout">&lt;b&gt;printed&lt;/b&gt;' in console  # text, never markup
+    assert "Console (empty)" not in panel
+
+
+def test_a_failed_public_case_shows_input_expected_and_actual(app, candidate):
+    r = candidate.post(f"{URL}/submissions", data={"file:solution.py": CODE, "mode": "run",
+                                                   "csrf_token": candidate.csrf},
+                       headers={"Accept": "application/json"})
+    sid = r.get_json()["id"]
+    shown = {"input": "a=1, b=2", "expected": "3", "actual": "'<img src=x onerror=alert(1)>'"}
+    with app.app_context():
+        row = db.session.get(Submission, sid)
+        row.status, row.verdict, row.score, row.max_score = "done", "failed", 0, 2
+        row.result = {"message": "", "stdout": "", "limits": {}, "tests": [
+            {"name": "test_sums[1-2]", "outcome": "failed", "message": "assert 0 == 3",
+             "visibility": "public", "duration": 0.1, "compare": shown},
+            # A hidden test never shows one, even if a stored result had it.
+            {"name": "test_secret", "outcome": "failed", "message": "wrong answer",
+             "visibility": "hidden", "duration": 0.1, "compare": {"expected": "SECRET-42"}}]}
+        db.session.commit()
+    panel = candidate.get(f"/submissions/{sid}/panel").text
+    compare = panel.split('<dl class="compare">')[1].split("</dl>")[0]
+    assert "<dt>Input</dt><dd><code>a=1, b=2</code>" in compare
+    assert "<dt>Expected</dt><dd><code>3</code>" in compare
+    assert "&lt;img src=x onerror=alert(1)&gt;" in compare and "<img" not in panel
+    assert panel.count('<dl class="compare">') == 1 and "SECRET-42" not in panel
 
 
 def test_draft_autosave_and_reload(app, candidate):
