@@ -4,7 +4,7 @@ when time ran out."""
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify
+from flask import abort, g, jsonify, request
 
 from lab.api.blueprint import api, json_object_body, named_in_body
 from lab.interviews import service as svc
@@ -12,6 +12,7 @@ from lab.interviews.finalize import finalize
 from lab.interviews.views import load_interview
 from lab.models import Interview, InterviewItem, utcnow
 from lab.ratelimit import draft_rate, work_rate
+from lab.stats.interviews import item_stats, template_stats
 from lab.submissions.drafts import parse_base_version, refused_save
 from lab.submissions.service import SubmissionError
 from worker.core.kinds.quiz import public_questions
@@ -72,6 +73,23 @@ def _refused(exc: svc.InterviewError):
 @api.get("/interview-templates")
 def list_interview_templates():
     return jsonify(templates=[_template(t) for t in svc.latest_templates()])
+
+
+@api.get("/interview-stats")
+def interview_stats():
+    """Instructors and admins: per template version, finished interviews, pass rate,
+    median score and time; with ?template=<id> (a number from this list), its items."""
+    if not g.api_user.is_instructor:
+        abort(403, "Interview statistics are for instructors.")
+    rows = template_stats()
+    wanted = request.args.get("template")
+    if wanted is None:
+        return jsonify(templates=rows)
+    if not wanted.isdigit() or int(wanted) not in {row["id"] for row in rows}:
+        abort(404, f"No interview of template {wanted[:40]!r}; the list without ?template= "
+                   "gives the ids.")
+    return jsonify(template=next(r for r in rows if r["id"] == int(wanted)),
+                   items=item_stats(int(wanted)))
 
 
 @api.post("/interviews")

@@ -135,6 +135,20 @@ _INTERVIEW_PATHS = {
         "200": {"description": "`{templates: [{id, title, time_limit_seconds, passing_score, "
                                "sections}]}`"},
         "401": _err("Missing or bad token")}}},
+    "/interview-stats": {"get": {
+        "summary": "Mock interview statistics (instructors and admins)",
+        "parameters": [{"name": "template", "in": "query", "required": False,
+                        "schema": {"type": "integer"},
+                        "description": "A template id from the list: its items instead"}],
+        "responses": {
+            "200": {"description": "`{templates: [{id, template, version, title, attempts, "
+                                   "in_progress, passed, pass_rate, median_score, "
+                                   "median_minutes}]}`; with ?template=: `{template, items: "
+                                   "[{item, kind, appeared, skipped, failed, missed_rate, "
+                                   "median_minutes_to_first_run, median_minutes_to_pass}]}`, "
+                                   "most often missed first"},
+            "403": _err("Not an instructor"),
+            "404": _err("No interview of that template")}}},
     "/interviews": {"post": {
         "summary": "Start a mock interview (the clock starts now)",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {

@@ -1,6 +1,6 @@
 """Instructor pages (instructor and admin roles): packs and versions, uploads verified
-by a worker, and per-challenge statistics (kept by lab/stats/counting.py, read by
-lab/stats/query.py)."""
+by a worker, per-challenge statistics (kept by lab/stats/counting.py, read by
+lab/stats/query.py) and mock interview statistics (lab/stats/interviews.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sqlalchemy.orm import contains_eager, defer
 from lab import task_queue
 from lab.accounts.access import instructor_required
 from lab.extensions import db
-from lab.models import Challenge, Pack, PackUpload
+from lab.models import Challenge, InterviewTemplate, Pack, PackUpload
 from lab.packs.archive import ZipRefused, check_entries
 from lab.stats.counting import window_start
+from lab.stats.interviews import item_stats, template_stats
 from lab.stats.query import challenge_stats
 from worker.core.queues import BUILD, VERIFY_UPLOAD_TASK
 
@@ -125,3 +126,19 @@ def set_enabled(pack_id: int):
     db.session.commit()
     flash(f"{pack.name} version {pack.version} is {'enabled' if pack.enabled else 'disabled'}.")
     return redirect(url_for("instructor.index"), 303)
+
+
+@instructor.get("/interviews")
+@instructor_required
+def interview_stats():
+    return render_template("instructor_interviews.html", rows=template_stats())
+
+
+@instructor.get("/interviews/<int:template_id>")
+@instructor_required
+def interview_template_stats(template_id: int):
+    template = db.get_or_404(InterviewTemplate, template_id,
+                             description="No such interview template.")
+    summary = next((row for row in template_stats() if row["id"] == template_id), None)
+    return render_template("instructor_interview_items.html", template=template,
+                           summary=summary, rows=item_stats(template_id))

@@ -38,6 +38,8 @@ EXPECTED = {
     "profile.show": (302, 200, 200, 200),
     "instructor.index": (302, 403, 200, 200),
     "instructor.show_upload": (302, 403, 200, 200),
+    "instructor.interview_stats": (302, 403, 200, 200),
+    "instructor.interview_template_stats": (302, 403, 200, 200),
     "auth.signup": (200, 200, 200, 200),
     "auth.login": (200, 200, 200, 200),
     "auth.session_state": (200, 200, 200, 200),  # says whether signed in; no data
@@ -58,6 +60,7 @@ EXPECTED = {
     "interviews.review": (302, 403, 404, 404),
     "api.list_interview_templates": (401, 200, 200, 200),
     "api.get_interview": (401, 200, 404, 404),
+    "api.interview_stats": (401, 403, 200, 200),  # aggregates, for instructors and admins
 }
 ARGS = {"pack": "examples", "slug": "retry-decorator", "filename": "lab.css", "number": 1}
 
@@ -85,6 +88,7 @@ def test_route_matrix(app, role_index, role):
         db.session.add(upload)
         db.session.commit()
         upload_id = upload.id
+        template_id = db.session.get(Interview, interview_id).template_id
     client = app.test_client()
     if role == "candidate":
         client = owner
@@ -97,7 +101,8 @@ def test_route_matrix(app, role_index, role):
                 continue
             args = {k: (submission_id if k == "submission_id" else
                         upload_id if k == "upload_id" else
-                        interview_id if k == "interview_id" else ARGS[k]) for k in rule.arguments}
+                        interview_id if k == "interview_id" else
+                        template_id if k == "template_id" else ARGS[k]) for k in rule.arguments}
             url = url_for(rule.endpoint, **args)
             status = client.get(url).status_code
             assert status == EXPECTED[rule.endpoint][role_index], (role, url, status)
