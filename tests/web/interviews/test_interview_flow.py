@@ -125,6 +125,10 @@ def test_expired_interview_finalized_by_sweeper_graded_and_scored(app, candidate
     assert {t["topic"] for t in card["topics"]} >= {"py.testing"}
     page = candidate.get(f"/interviews/{interview_id}")
     assert 'id="topic-chart"' in page.text and "80.0%" in page.text
+    # Topics by name (the content map's), on the chart and in strengths / to work on.
+    summary = page.text.split("<strong>Strengths:</strong>")[1].split("<h2>")[0]
+    assert "Testing with pytest" in page.text and "py." not in summary
+    assert "py.testing" not in page.text.split('id="topic-chart"')[1].split("</svg>")[0]
     review = candidate.get(f"/interviews/{interview_id}/review/3")
     assert review.status_code == 200 and "Reference solution" in review.text
     import html
