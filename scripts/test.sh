@@ -56,7 +56,8 @@ if [ "$status" -eq 0 ] && [ "$#" -eq 0 ]; then
         echo "test: the sandbox suite under gVisor (LAB_RUNTIME=runsc)"
         LAB_RUNTIME=runsc .venv/bin/python -m pytest -q \
             tests/integration/test_isolation.py tests/integration/test_limits.py \
-            tests/integration/test_separation.py tests/integration/test_cheats.py \
+            tests/integration/test_separation.py tests/integration/test_separation_os.py \
+            tests/integration/test_cheats.py \
             tests/integration/test_pool.py \
             tests/packs/test_verify.py::test_scaffold_of_every_kind_verifies \
             "tests/packs/test_verify.py::test_bundled_pack_verifies[examples]" \
