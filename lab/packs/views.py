@@ -139,6 +139,6 @@ def interview_stats():
 def interview_template_stats(template_id: int):
     template = db.get_or_404(InterviewTemplate, template_id,
                              description="No such interview template.")
-    summary = next((row for row in template_stats() if row["id"] == template_id), None)
+    summary = next(iter(template_stats(template_id)), None)
     return render_template("instructor_interview_items.html", template=template,
                            summary=summary, rows=item_stats(template_id))

@@ -29,17 +29,19 @@ def _minutes(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else max(0.0, (end - start).total_seconds() / 60)
 
 
-def template_stats() -> list[dict]:
-    """Per template version with at least one interview: attempts (finished), in
-    progress, pass rate, median score (percent) and median minutes from start to end."""
+def template_stats(template_id: int | None = None) -> list[dict]:
+    """Per template version with at least one interview (or only `template_id`'s):
+    attempts (finished), in progress, pass rate, median score (percent) and median
+    minutes from start to end."""
+    only = [Interview.template_id == template_id] if template_id is not None else []
     finished: dict[int, list] = defaultdict(list)
-    for template_id, passed, score, started, ended in db.session.execute(
+    for found_id, passed, score, started, ended in db.session.execute(
             select(Interview.template_id, Interview.passed, Interview.score,
                    Interview.started_at, Interview.ended_at)
-            .where(Interview.status == "done")):
-        finished[template_id].append((passed, score, _minutes(started, ended)))
+            .where(Interview.status == "done", *only)):
+        finished[found_id].append((passed, score, _minutes(started, ended)))
     running = dict(db.session.execute(
-        select(Interview.template_id, func.count()).where(Interview.status != "done")
+        select(Interview.template_id, func.count()).where(Interview.status != "done", *only)
         .group_by(Interview.template_id)).all())
     ids = set(finished) | set(running)
     if not ids:

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import docker
@@ -28,8 +29,10 @@ BASE_IMAGE = {"python": ("python", "3.12-slim")}
 log = logging.getLogger(__name__)
 
 
+@cache
 def runner_image_tag(name: str = "python") -> str:
-    """`lab-runner-<name>:<12 hex of the definition's hash>`."""
+    """`lab-runner-<name>:<12 hex of the definition's hash>`.  Hashed once per process:
+    the definition ships with the code, and grading and every editor page ask for it."""
     folder = DEFINITIONS / name
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
