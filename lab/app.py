@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from lab.accounts.access import load_user
 from lab.accounts.auth import auth
@@ -32,6 +33,14 @@ from lab.templating import register_filters, wants_json
 from worker.core.config import Settings, database_url, load_settings, ratelimit_storage_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseInt(IntegerConverter):
+    """<int:...> bounded by PostgreSQL's INTEGER (the smallest id column the lab uses)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _instance_secret(instance: Path) -> str:
@@ -134,6 +143,9 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
 
     from lab import models  # noqa: F401  (tables known to SQLAlchemy and Alembic)
 
+    # Every <int:...> of a URL is a row id or a small number: one past what a database
+    # integer column holds matches no route (404), instead of overflowing in the query.
+    app.url_map.converters["int"] = DatabaseInt
     for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_pages,
                       health, metrics):
         app.register_blueprint(blueprint)

@@ -249,3 +249,21 @@ def test_the_sandbox_versions_line_takes_only_what_it_can_show(app, candidate, m
     dockerfile_task = candidate.get("/challenges/docker-images/layer-cache-order").text
     assert 'id="solve-form"' in dockerfile_task and 'id="sandbox-versions"' not in dockerfile_task
     sandbox_versions._cache.clear()
+
+
+def test_an_id_past_any_database_integer_is_404_on_every_route(app, instructor_client):
+    """Every route with a number in its path, given one no id column can hold: no route
+    matches (404); before, the query overflowed into a server error."""
+    from flask import url_for
+
+    numbered = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods
+                and any(k.endswith("_id") or k == "number" for k in rule.arguments)]
+    assert len(numbered) >= 8
+    for rule in numbered:
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{k: 1 if k.endswith("_id") or k == "number" else "x"
+                                            for k in rule.arguments})
+        for huge in (2**31, 10**30):
+            attack = "/".join(str(huge) if part == "1" else part for part in url.split("/"))
+            assert str(huge) in attack, url
+            assert instructor_client.get(attack).status_code == 404, attack
