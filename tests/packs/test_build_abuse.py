@@ -183,6 +183,22 @@ def test_build_memory_hog_is_a_memory_limit(challenge, docker_client):
     assert result.verdict == "memory_limit", result.message
 
 
+def _log_size(path: str) -> int | None:
+    """The size of the container's log file, or None where it cannot be seen.
+
+    The engine rotates a capped log by replacing the file, so for a moment it
+    may not exist: look again rather than fail on that moment.
+    """
+    if not path:
+        return None
+    for _ in range(20):
+        try:
+            return os.path.getsize(path)
+        except FileNotFoundError:
+            time.sleep(0.05)
+    return None
+
+
 @pytest.fixture
 def probe_spy(monkeypatch, docker_client):
     """What the main probe container looked like while the probes ran."""
@@ -195,7 +211,7 @@ def probe_spy(monkeypatch, docker_client):
         seen["host_config"] = info["HostConfig"]
         seen["health"] = (info["State"].get("Health") or {}).get("Log") or []
         log = info.get("LogPath") or ""
-        seen["log_bytes"] = os.path.getsize(log) if log and os.path.exists(log) else None
+        seen["log_bytes"] = _log_size(log)
         return original(container, command, timeout)
 
     monkeypatch.setattr(worker.core.kinds.dockerfile, "_exec", spy)
