@@ -19,6 +19,7 @@ from lab.accounts.auth import auth
 from lab.api import api
 from lab.extensions import csrf, db, limiter, login_manager, migrate
 from lab.interviews.views import interview_pages
+from lab.interviews.watch import watch
 from lab.ops.health import health
 from lab.ops.metrics import metrics
 from lab.packs.views import instructor
@@ -147,7 +148,7 @@ def create_app(settings: Settings | None = None, **config) -> Flask:
     # integer column holds matches no route (404), instead of overflowing in the query.
     app.url_map.converters["int"] = DatabaseInt
     for blueprint in (auth, catalog, submissions, profile, instructor, api, interview_pages,
-                      health, metrics):
+                      watch, health, metrics):
         app.register_blueprint(blueprint)
     csrf.exempt(api)  # the API checks CSRF itself for session-authenticated writes
     register_filters(app)

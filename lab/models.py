@@ -264,6 +264,8 @@ class Interview(db.Model):
     score: Mapped[float | None] = mapped_column()  # percent
     passed: Mapped[bool | None] = mapped_column()
     scorecard: Mapped[dict | None] = mapped_column(JSON)
+    # the item (1-based) the candidate last opened: what a watching interviewer is shown
+    current_item: Mapped[int | None] = mapped_column()
     template: Mapped[InterviewTemplate] = relationship()
     user: Mapped[User] = relationship()
     sections: Mapped[list[InterviewSection]] = relationship(
@@ -317,3 +319,27 @@ class InterviewItem(db.Model):
     def is_question(self) -> bool:
         return self.question_id is not None
 
+
+
+class InterviewWatcher(db.Model):
+    """Someone allowed to watch one interview live: an interviewer who claimed a one-time
+    invite link the candidate made (only the link's digest is stored, so it is shown once),
+    or an admin who joined.  `revoked_at` ends the access at once; the row stays, so the
+    candidate's list of who watched is never rewritten."""
+
+    __tablename__ = "interview_watchers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # claimed by
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def state(self) -> str:
+        """pending (link not used yet), watching, or revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "pending" if self.user_id is None else "watching"

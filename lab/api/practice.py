@@ -100,5 +100,5 @@ def _wait_until_done(settings, submission_id: int, wait: float) -> None:
             db.session.close()  # no pooled connection is held while we sleep
 
     db.session.close()
-    for _ in push.watch(settings, submission_id, status, lambda s: s in ("done", None), wait):
+    for _ in push.watch(settings, push.channel(submission_id), status, lambda s: s in ("done", None), wait):
         pass

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import case, select, update
 
 from lab.extensions import db
+from lab.interviews import live
 from lab.interviews.service import HINT_COST, expired_active_ids, grading_ids, question_of
 from lab.models import Interview, InterviewItem, InterviewTemplate, Pack, Submission, utcnow
 from lab.submissions.service import create_submission, enqueue
@@ -46,7 +47,8 @@ def finalize(interview_id: int, now: datetime | None = None, early: bool = False
     if interview.finalized_by != token:  # cannot happen with a working database; be sure
         return False
     _fix_counted_submissions(interview)
-    complete_if_ready(interview_id)
+    if not complete_if_ready(interview_id):
+        live.changed(interview_id)  # grading: watchers see the end now, the card later
     return True
 
 
@@ -105,6 +107,8 @@ def complete_if_ready(interview_id: int) -> bool:
                 finished_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
+    if done:
+        live.changed(interview_id)
     return bool(done)
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, select, update
 
 from lab.extensions import db
+from lab.interviews import live
 from lab.interviews.catalog import database_catalog
 from lab.interviews.templates import DrawError, draw, parse_duration
 from lab.models import (
@@ -229,6 +230,7 @@ def _guarded_update(item: InterviewItem, now: datetime, base_version: int | None
         raise InterviewError(state.reason or "This answer can no longer be changed.", 409)
     db.session.commit()
     db.session.refresh(item)
+    live.changed(item.interview_id)
 
 
 def save_task_draft(item: InterviewItem, files: object, now: datetime | None = None,
@@ -294,10 +296,21 @@ def submit_task(user: User, item: InterviewItem, files: object, mode: str,
         _guarded_update(item, now, **({"submitted_at": now} if mode == "submit" else
                                       {"saved_at": item.saved_at or now}))
     try:
-        return create_submission(user, item.challenge, dict(item.files or {}), mode,
-                                 interview_item_id=item.id)
+        submission = create_submission(user, item.challenge, dict(item.files or {}), mode,
+                                       interview_item_id=item.id)
     except SubmissionError as exc:
         raise InterviewError(str(exc), exc.status, exc.retry_after) from None
+    live.changed(item.interview_id)
+    return submission
+
+
+def show_item(interview: Interview, number: int) -> None:
+    """Record the item the candidate has on screen, for the watchers."""
+    if interview.current_item != number:
+        db.session.execute(update(Interview).where(Interview.id == interview.id)
+                           .values(current_item=number).execution_options(synchronize_session=False))
+        db.session.commit()
+        live.changed(interview.id)
 
 
 def runs_used(item: InterviewItem) -> int:

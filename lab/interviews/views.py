@@ -4,12 +4,23 @@ which refuses it once the server's clock says the time is up."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from lab.extensions import db
 from lab.http_cache import no_store
 from lab.interviews import service as svc
+from lab.interviews import watchers
 from lab.interviews.finalize import complete_if_ready, earlier_attempts, finalize
 from lab.models import Interview, utcnow
 from lab.ratelimit import draft_rate, work_rate
@@ -47,10 +58,13 @@ def _refuse(exc: svc.InterviewError):
             extra["draft_version"] = exc.draft_version
         return jsonify(error=str(exc), **extra), exc.status, exc.headers()
     back = _back_after_refusal()
-    if back and exc.status == 409:
+    if back and (exc.status == 409 or request.endpoint in _WATCHER_FORMS):
         flash(str(exc), "error")
         return redirect(back, 303)
     return render_template("error.html", error=exc, message=str(exc)), exc.status, exc.headers()
+
+
+_WATCHER_FORMS = ("interviews.invite", "interviews.revoke_watcher")  # refusals go back, said
 
 
 def _back_after_refusal() -> str | None:
@@ -58,6 +72,8 @@ def _back_after_refusal() -> str | None:
     if request.endpoint == "interviews.start":
         return url_for("interviews.index")
     args = request.view_args or {}
+    if request.endpoint in _WATCHER_FORMS:
+        return url_for("interviews.show", interview_id=args["interview_id"]) + "#watchers"
     if request.method == "POST" and "number" in args:
         return url_for("interviews.item", interview_id=args["interview_id"], number=args["number"])
     return None
@@ -91,8 +107,8 @@ def start():
 @login_required
 def show(interview_id: int):
     interview = load_interview(interview_id, current_user)
-    if interview.status == "active":
-        return redirect(url_for("interviews.item", interview_id=interview.id, number=1))
+    if interview.status == "active":  # back to the item last opened
+        return redirect(_current_item_url(interview))
     return render_template("interview_scorecard.html", interview=interview,
                            card=interview.scorecard, history=earlier_attempts(interview))
 
@@ -105,7 +121,9 @@ def clock(interview_id: int):
     number = request.args.get("item", type=int)
     body = {"status": interview.status,
             "seconds_left": svc.seconds_left(interview.deadline_at, now)
-            if interview.status == "active" else 0}
+            if interview.status == "active" else 0,
+            "watchers": watchers.watching_names(interview),
+            "live_save_ms": watchers.LIVE_SAVE_MS if watchers.is_watched(interview) else 0}
     if number and 1 <= number <= len(interview.items):
         state = svc.item_state(interview, interview.items[number - 1], now)
         body["item_seconds_left"] = svc.seconds_left(state.deadline, now) if state.open else 0
@@ -121,6 +139,7 @@ def item(interview_id: int, number: int):
     current = svc.item_or_error(interview, number - 1)
     now = utcnow()
     svc.open_section(interview, current.section, now)
+    svc.show_item(interview, number)
     state = svc.item_state(interview, current, now)
     question = None
     if current.is_question:
@@ -136,7 +155,47 @@ def item(interview_id: int, number: int):
         section_spec=interview.template.spec["sections"][current.section],
         runs_left=None if current.is_question or "runs_per_task" not in interview.template.spec
         else max(0, interview.template.spec["runs_per_task"] - svc.runs_used(current)),
-        public_tests=current.challenge.folder("tests/public") if not current.is_question else {}))
+        public_tests=current.challenge.folder("tests/public") if not current.is_question else {},
+        watchers=watchers.watchers_of(interview),
+        live_save_ms=watchers.LIVE_SAVE_MS if watchers.is_watched(interview) else 0,
+        new_invite=_new_invite(interview.id)))
+
+
+def _new_invite(interview_id: int) -> str | None:
+    """The invite link just made, shown once: it lives in the session until this page
+    takes it (only its digest is in the database)."""
+    made = session.get("new_invite")
+    if made and made.get("interview") == interview_id:
+        session.pop("new_invite")
+        return made["url"]
+    return None
+
+
+@interview_pages.post("/<int:interview_id>/watchers")
+@login_required
+def invite(interview_id: int):
+    """A one-time link that lets one person watch this interview live."""
+    interview = load_interview(interview_id, current_user)
+    token = watchers.create_invite(interview)
+    session["new_invite"] = {"interview": interview.id,
+                             "url": url_for("watch.invite", token=token, _external=True)}
+    return redirect(_current_item_url(interview) + "#watchers", 303)
+
+
+@interview_pages.post("/<int:interview_id>/watchers/<int:watcher_id>/revoke")
+@login_required
+def revoke_watcher(interview_id: int, watcher_id: int):
+    interview = load_interview(interview_id, current_user)
+    row = watchers.revoke(interview, watcher_id)
+    flash(f"{row.user.email if row.user else 'The unused invite link'} can no longer watch "
+          "this interview.", "info")
+    return redirect(_current_item_url(interview) + "#watchers", 303)
+
+
+def _current_item_url(interview: Interview) -> str:
+    if interview.status != "active":
+        return url_for("interviews.show", interview_id=interview.id)
+    return url_for("interviews.item", interview_id=interview.id, number=interview.current_item or 1)
 
 
 def _item_for_write(interview_id: int, number: int):

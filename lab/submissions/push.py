@@ -44,16 +44,21 @@ def _client(settings) -> Any:
     return redis_client(settings, timeout=5, connect_timeout=1)
 
 
-def publish_done(settings, submission_id: int, verdict: str | None) -> bool:
-    """Tell waiters that a submission has its result.  Never raises: the result is already
-    stored, and waiters find it on their next re-read anyway."""
+def publish(settings, name: str, message: dict) -> bool:
+    """Say "look again" on a channel.  Never raises: what changed is already stored, and
+    waiters find it on their next re-read anyway."""
     try:
-        message = json.dumps({"id": submission_id, "status": "done", "verdict": verdict})
-        _client(settings).publish(channel(submission_id), message)
+        _client(settings).publish(name, json.dumps(message))
         return True
-    except Exception as exc:  # noqa: BLE001 - publishing must never fail a grading
-        log.warning("could not publish the result of submission %s: %s", submission_id, exc)
+    except Exception as exc:  # noqa: BLE001 - publishing must never fail the write it follows
+        log.warning("could not publish on %s: %s", name, exc)
         return False
+
+
+def publish_done(settings, submission_id: int, verdict: str | None) -> bool:
+    """Tell waiters that a submission has its result."""
+    return publish(settings, channel(submission_id),
+                   {"id": submission_id, "status": "done", "verdict": verdict})
 
 
 def parse_wait(raw: str | None) -> float:
@@ -92,13 +97,13 @@ def take_wait_slot(web_threads: int) -> Callable[[], None] | None:
 
 
 class _Subscription:
-    """A subscription to one submission's channel, or nothing when Redis does not answer."""
+    """A subscription to one channel, or nothing when Redis does not answer."""
 
-    def __init__(self, settings, submission_id: int) -> None:
+    def __init__(self, settings, name: str) -> None:
         self.pubsub = None
         try:
             pubsub = _client(settings).pubsub()
-            pubsub.subscribe(channel(submission_id))
+            pubsub.subscribe(name)
             # Wait for Redis to confirm: only then is a later publish sure to reach us.
             confirmed = pubsub.get_message(timeout=1.0)
             if confirmed is None or confirmed.get("type") != "subscribe":
@@ -106,11 +111,10 @@ class _Subscription:
                 raise ConnectionError("no subscribe confirmation from Redis")
             self.pubsub = pubsub
         except Exception as exc:  # noqa: BLE001 - fall back to re-reading the row
-            log.warning("push: cannot subscribe to submission %s, polling instead: %s",
-                        submission_id, exc)
+            log.warning("push: cannot subscribe to %s, polling instead: %s", name, exc)
 
     def wait(self, seconds: float) -> None:
-        """Return on a message for this submission or after `seconds`."""
+        """Return on a message on the channel or after `seconds`."""
         if self.pubsub is None:
             time.sleep(min(seconds, POLL_SECONDS))
             return
@@ -133,13 +137,13 @@ class _Subscription:
             self.pubsub = None
 
 
-def watch(settings, submission_id: int, read: Callable[[], T], is_done: Callable[[T], bool],
+def watch(settings, name: str, read: Callable[[], T], is_done: Callable[[T], bool],
           timeout: float) -> Iterator[T]:
     """Yield read() now, then again each time its value changes, until is_done(value) or
     `timeout` seconds have passed.  `read` must not keep a database connection checked out
     between calls (the caller closes its session), since a waiter holds on for seconds."""
     deadline = time.monotonic() + timeout
-    subscription = _Subscription(settings, submission_id) if timeout > 0 else None
+    subscription = _Subscription(settings, name) if timeout > 0 else None
     try:
         last = read()
         yield last

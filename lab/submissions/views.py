@@ -171,7 +171,7 @@ def events(submission_id: int):
 
     def stream() -> Iterator[str]:
         yield "retry: 1000\n\n"  # how soon the browser reconnects after the 30 s cap
-        for state in push.watch(settings, submission_id, status,
+        for state in push.watch(settings, push.channel(submission_id), status,
                                 lambda s: s is None or s[0] == "done", push.MAX_WAIT_SECONDS):
             submission = db.session.get(Submission, submission_id, options=LIGHT)
             if submission is None or state is None:

@@ -16,6 +16,7 @@ from lab.models import (
     Interview,
     InterviewItem,
     InterviewSection,
+    InterviewWatcher,
     Pack,
     PackUpload,
     Submission,
@@ -61,8 +62,23 @@ EXPECTED = {
     "api.list_interview_templates": (401, 200, 200, 200),
     "api.get_interview": (401, 200, 404, 404),
     "api.interview_stats": (401, 403, 200, 200),  # aggregates, for instructors and admins
+    # the live view: only a watcher of that interview (see INTERVIEWER); an admin may join
+    "watch.invite": (302, 404, 404, 404),  # a link nobody made
+    "watch.interview": (302, 404, 404, 200),  # the admin's page offers to join
+    "watch.state": (302, 404, 404, 404),
+    "watch.events": (302, 404, 404, 404),
 }
-ARGS = {"pack": "examples", "slug": "retry-decorator", "filename": "lab.css", "number": 1}
+# The fifth role: a candidate account that accepted an invite to the owner's interview.
+# It sees that interview's live view and nothing else of the owner.
+INTERVIEWER = {endpoint: EXPECTED[endpoint][1] for endpoint in EXPECTED} | {
+    "submissions.show": 404, "submissions.panel": 404, "submissions.events": 404,
+    "submissions.diff": 404,
+    "interviews.show": 404, "interviews.clock": 404, "interviews.item": 404,
+    "interviews.review": 404, "api.get_submission": 404, "api.get_interview": 404,
+    "watch.interview": 200, "watch.state": 200, "watch.events": 200,
+}
+ARGS = {"pack": "examples", "slug": "retry-decorator", "filename": "lab.css", "number": 1,
+        "token": "A" * 32}
 
 
 def test_every_get_route_is_in_the_matrix(app):
@@ -71,7 +87,7 @@ def test_every_get_route_is_in_the_matrix(app):
 
 
 @pytest.mark.parametrize("role_index, role", list(enumerate(["anonymous", "candidate", "instructor",
-                                                             "admin"])))
+                                                             "admin", "interviewer"])))
 def test_route_matrix(app, role_index, role):
     owner = app.test_client()
     make_user(app, "owner@example.com")
@@ -90,8 +106,18 @@ def test_route_matrix(app, role_index, role):
         upload_id = upload.id
         template_id = db.session.get(Interview, interview_id).template_id
     client = app.test_client()
+    expected = INTERVIEWER if role == "interviewer" else {
+        endpoint: statuses[role_index] for endpoint, statuses in EXPECTED.items()}
     if role == "candidate":
         client = owner
+    elif role == "interviewer":
+        make_user(app, "coach@example.com")
+        login(client, "coach@example.com")
+        made = owner.post(f"/interviews/{interview_id}/watchers", data={"csrf_token": csrf})
+        link = re.search(r'id="invite-link" value="[^"]+/watch/([^"]+)"',
+                         owner.get(made.headers["Location"]).text).group(1)
+        assert client.post(f"/watch/{link}", data={"csrf_token": csrf_of(
+            client.get(f"/watch/{link}").text)}).status_code == 303
     elif role != "anonymous":
         make_user(app, f"{role}@example.com", role)
         login(client, f"{role}@example.com")
@@ -105,7 +131,7 @@ def test_route_matrix(app, role_index, role):
                         template_id if k == "template_id" else ARGS[k]) for k in rule.arguments}
             url = url_for(rule.endpoint, **args)
             status = client.get(url).status_code
-            assert status == EXPECTED[rule.endpoint][role_index], (role, url, status)
+            assert status == expected[rule.endpoint], (role, url, status)
 
 
 # Write routes (every method but GET/HEAD/OPTIONS).  kind "form": form fields and a
@@ -141,6 +167,10 @@ WRITES = {
     ("interviews.hint", "POST"): Write("form", {}, NOT_FOUND),
     ("interviews.spent", "POST"): Write("json", {"seconds": 1}, NOT_FOUND),
     ("interviews.finish", "POST"): Write("form", {}, NOT_FOUND),
+    ("interviews.invite", "POST"): Write("form", {}, NOT_FOUND),
+    ("interviews.revoke_watcher", "POST"): Write("form", {}, NOT_FOUND),
+    ("watch.accept", "POST"): Write("form", {}, NOT_FOUND),  # a link nobody made
+    ("watch.join", "POST"): Write("form", {}, NOT_FOUND),  # no such interview
     ("api.create_submission", "POST"): Write("api", {"challenge": "nope/nope", "files": {}},
                                              API_NOT_FOUND),
     ("api.start_interview", "POST"): Write("api", {"template": "nope/nope"}, API_NOT_FOUND),
@@ -150,9 +180,13 @@ WRITES = {
     ("api.finish_interview", "POST"): Write("api", {}, API_NOT_FOUND),
 }
 FAKE = {"pack": "nope", "slug": "nope", "interview_id": 999_999, "number": 1, "pack_id": 999_999,
-        "submission_id": 999_999}
+        "submission_id": 999_999, "watcher_id": 999_999, "token": "A" * 32}
+# An admin joining another candidate's interview is a real write (tests/web/interviews/
+# test_watchers.py): only its refusal on a missing interview is sent here.
+JOINS_ANY_INTERVIEW = {"watch.join"}
 PUBLIC = {"auth.login", "auth.signup"}
-WATCHED = (User, Draft, Submission, Pack, PackUpload, Interview, InterviewSection, InterviewItem)
+WATCHED = (User, Draft, Submission, Pack, PackUpload, Interview, InterviewSection, InterviewItem,
+           InterviewWatcher)
 
 
 def _write_rules(app) -> list:
@@ -256,7 +290,8 @@ def test_write_route_matrix(app, role_index, role):
     failures = []
     for rule, method in _write_rules(app):
         write = WRITES[(rule.endpoint, method)]
-        targets = [{}, {"interview_id": foreign}] if "interview_id" in rule.arguments else [{}]
+        targets = ([{}, {"interview_id": foreign}] if "interview_id" in rule.arguments
+                   and rule.endpoint not in JOINS_ANY_INTERVIEW else [{}])
         for ids in targets:
             url = _url(app, rule, **ids)
             sent = [("session", _send(client, method, url, write, csrf))]

@@ -95,7 +95,7 @@ class Settings:
     signups_per_hour: int = 30  # sign-up forms per client address
     runs_per_minute: int = 30  # per candidate, pages and API together
     submits_per_minute: int = 10
-    draft_saves_per_minute: int = 120
+    draft_saves_per_minute: int = 240  # a watched interview saves about 3 times a second while typing
     runs_in_flight: int = 1  # queued or running Runs per candidate
     submits_in_flight: int = 1
     cookie_secure: str = "auto"  # auto: Secure on cookies of requests that came over HTTPS

@@ -32,6 +32,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from lab.extensions import db
+from lab.interviews import live
 from lab.interviews.catalog import database_catalog
 from lab.interviews.finalize import complete_if_ready, sweep_interviews
 from lab.models import InterviewItem, PackUpload, Submission, utcnow
@@ -124,6 +125,12 @@ def _store(submission_id: int, token: str, result: Result) -> bool:
 
         # After the commit, so a waiter woken by the message finds the result; never raises.
         publish_done(current_app.config["LAB_SETTINGS"], submission_id, result.verdict)
+        interview_id = db.session.scalar(
+            select(InterviewItem.interview_id).join(
+                Submission, Submission.interview_item_id == InterviewItem.id)
+            .where(Submission.id == submission_id))
+        if interview_id is not None:
+            live.changed(interview_id)  # its watchers see the verdict
     return bool(stored)
 
 

@@ -10,6 +10,10 @@
 //     the server's words, and nothing is sent again until the next edit;
 //   * network errors and server trouble are retried with backoff.
 // #save-status says where things stand.
+//
+// While an interviewer watches (the form's data-live-save-ms, set by the page or later by
+// interview.js), a save also goes out at most that long after the first unsaved edit, so
+// continuous typing reaches the live view instead of waiting for a pause.
 
 import { askWhichVersion } from "./conflict.js";
 import { csrfToken } from "./csrf.js";
@@ -132,7 +136,7 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles
         dropBackup();
         say("Saved");
       } else if (saveTimer === null) {
-        scheduleSave(SAVE_DEBOUNCE_MS); // edited while the request was out
+        scheduleSave(liveSaveMs() || SAVE_DEBOUNCE_MS); // edited while the request was out
       }
       return;
     }
@@ -206,7 +210,16 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles
       if (savedCount !== changeCount) keepBackup();
     }, BACKUP_DEBOUNCE_MS);
     // While retrying after a failure keep the backoff; the retry sends the latest text.
-    if (retryDelay === 0) scheduleSave(SAVE_DEBOUNCE_MS);
+    if (retryDelay !== 0) return;
+    const live = liveSaveMs();
+    // Watched: a pending save is not pushed back by more typing (the maximum wait).
+    if (live && saveTimer !== null) return;
+    scheduleSave(live || SAVE_DEBOUNCE_MS);
+  }
+
+  function liveSaveMs() {
+    const value = parseInt(form.getAttribute("data-live-save-ms") || "0", 10);
+    return value > 0 ? Math.min(value, SAVE_DEBOUNCE_MS) : 0;
   }
 
   // After the editors exist: a copy left by an earlier visit whose save never arrived.

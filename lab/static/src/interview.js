@@ -49,6 +49,18 @@ function init() {
     }
   }
 
+  // Who watches live, as the server last said: the banner, and how soon drafts are saved.
+  function showWatchers(data) {
+    const form = document.getElementById("solve-form");
+    if (form) form.setAttribute("data-live-save-ms", String(data.live_save_ms || 0));
+    const banner = document.getElementById("watch-banner");
+    if (!banner || !Array.isArray(data.watchers)) return;
+    banner.hidden = data.watchers.length === 0;
+    const names = document.getElementById("watch-names");
+    if (names) names.textContent = data.watchers.join(", ");
+  }
+  showWatchers({ live_save_ms: parseInt(bar.dataset.liveSaveMs || "0", 10) });
+
   async function resync() {
     try {
       const response = await fetch(bar.dataset.clockUrl, { credentials: "same-origin", cache: "no-store" });
@@ -58,6 +70,7 @@ function init() {
         window.location.assign(bar.dataset.endUrl);
         return;
       }
+      showWatchers(data);
       anchor = performance.now();
       total = data.seconds_left;
       if (typeof data.item_seconds_left === "number") item = data.item_seconds_left;

@@ -1,0 +1,154 @@
+"""The interviewer's side of a led mock interview: accept an invite link, then watch the
+candidate's interview live (the item on screen, the code as it is typed, each Run and
+Submit with its verdict, the clock).  Who may watch is decided in
+lab/interviews/watchers.py; every route here asks it again, on every request and on every
+update of a stream, so a revoked watcher loses the view within one update.
+
+Nothing else of the candidate is reachable from here: no history, no practice drafts, no
+other interview.  An interview someone may not watch is 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from lab.extensions import db
+from lab.http_cache import no_store
+from lab.interviews import live, watchers
+from lab.interviews.finalize import complete_if_ready, finalize
+from lab.interviews.service import InterviewError, is_expired, question_of
+from lab.models import Interview, utcnow
+from lab.submissions import push
+from lab.templating import wants_json
+from worker.core.kinds.quiz import public_questions
+
+watch = Blueprint("watch", __name__, url_prefix="/watch")
+
+
+@watch.errorhandler(InterviewError)
+def _refuse(exc: InterviewError):
+    if wants_json():
+        return jsonify(error=str(exc)), exc.status
+    return render_template("error.html", error=exc, message=str(exc)), exc.status
+
+
+@watch.get("/<token>")
+@login_required
+def invite(token: str):
+    """What the link invites to, and a button to accept; the link's owner, once accepted,
+    goes straight to the live view."""
+    row = watchers.invite_for(token)
+    watchers.refuse_unclaimable(row, current_user)
+    if row.user_id == current_user.id:
+        return redirect(url_for("watch.interview", interview_id=row.interview_id))
+    interview = db.session.get(Interview, row.interview_id)
+    return no_store(render_template("watch_invite.html", interview=interview, token=token))
+
+
+@watch.post("/<token>")
+@login_required
+def accept(token: str):
+    row = watchers.claim(token, current_user)
+    live.changed(row.interview_id)  # the candidate's list of watchers
+    return redirect(url_for("watch.interview", interview_id=row.interview_id), 303)
+
+
+def _watched(interview_id: int) -> Interview:
+    """The interview, if the signed-in user watches it; brought up to date with the clock."""
+    if watchers.active_watcher(interview_id, current_user) is None:
+        abort(404, "No such interview to watch.")
+    interview = db.session.get(Interview, interview_id)
+    if interview.status == "active" and is_expired(interview, utcnow()):
+        finalize(interview.id)
+        db.session.refresh(interview)
+    if interview.status == "grading" and complete_if_ready(interview.id):
+        db.session.refresh(interview)
+    return interview
+
+
+@watch.get("/interviews/<int:interview_id>")
+@login_required
+def interview(interview_id: int):
+    if watchers.active_watcher(interview_id, current_user) is None:
+        target = db.session.get(Interview, interview_id)
+        if (target is not None and current_user.role == "admin"
+                and target.user_id != current_user.id):
+            return no_store(render_template("watch_join.html", interview=target))
+        abort(404, "No such interview to watch.")
+    current = _watched(interview_id)
+    state = live.with_clock(live.state(interview_id))
+    questions = {item.id: public_questions([question_of(item)])[0]
+                 for item in current.items if item.is_question}
+    return no_store(render_template("watch_interview.html", interview=current, state=state,
+                                    questions=questions))
+
+
+@watch.post("/interviews/<int:interview_id>/join")
+@login_required
+def join(interview_id: int):
+    target = db.session.get(Interview, interview_id)
+    if target is None or current_user.role != "admin":
+        abort(404, "No such interview to watch.")
+    watchers.join_as_admin(target, current_user)
+    live.changed(interview_id)
+    return redirect(url_for("watch.interview", interview_id=interview_id), 303)
+
+
+@watch.get("/interviews/<int:interview_id>/state")
+@login_required
+def state(interview_id: int):
+    """The live state as JSON, for scripts and for a browser without EventSource."""
+    _watched(interview_id)
+    return no_store(jsonify(live.with_clock(live.state(interview_id))))
+
+
+@watch.get("/interviews/<int:interview_id>/events")
+@login_required
+def events(interview_id: int):
+    """Server-Sent Events: a `state` event now and at each change, until the interview is
+    done, access ends or 30 s pass (the browser then reconnects and is checked again)."""
+    _watched(interview_id)
+    settings = current_app.config["LAB_SETTINGS"]
+    release = push.take_wait_slot(settings.web_threads)
+    if release is None:
+        return Response("busy: poll the state\n", status=503, mimetype="text/plain",
+                        headers={"Retry-After": "1"})
+    user_id = current_user.id
+    db.session.close()  # no pooled connection is held while the stream waits
+
+    def read() -> dict | None:
+        try:
+            if watchers.active_watcher_id(interview_id, user_id) is None:
+                return None  # revoked: the stream ends at once
+            return live.state(interview_id)
+        finally:
+            db.session.close()
+
+    def stream() -> Iterator[str]:
+        yield "retry: 1000\n\n"
+        for current in push.watch(settings, live.channel(interview_id), read,
+                                  lambda s: s is None or s["status"] == "done",
+                                  push.MAX_WAIT_SECONDS):
+            if current is None:
+                yield "event: gone\ndata: {}\n\n"
+                return
+            yield f"event: state\ndata: {json.dumps(live.with_clock(current))}\n\n"
+
+    response = Response(stream_with_context(stream()), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    response.call_on_close(release)
+    return response
