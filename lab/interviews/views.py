@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from lab.extensions import db
 from lab.http_cache import no_store
+from lab.interviews import live
 from lab.interviews import service as svc
 from lab.interviews import watchers
 from lab.interviews.finalize import complete_if_ready, earlier_attempts, finalize
@@ -187,6 +188,7 @@ def invite(interview_id: int):
 def revoke_watcher(interview_id: int, watcher_id: int):
     interview = load_interview(interview_id, current_user)
     row = watchers.revoke(interview, watcher_id)
+    live.changed(interview.id)  # the watcher's stream looks again, and ends
     flash(f"{row.user.email if row.user else 'The unused invite link'} can no longer watch "
           "this interview.", "info")
     return redirect(_current_item_url(interview) + "#watchers", 303)

@@ -1,0 +1,104 @@
+"""A led mock interview in two browsers: the candidate invites, the interviewer accepts
+and watches the code arrive as it is typed and a Run's verdict; the candidate sees who
+watches, revokes, and the interviewer's view ends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_solve_in_browser import sign_up
+from tests.helpers import LIVE
+
+pytestmark = pytest.mark.docker
+TEMPLATE = """\
+title: Led browser interview
+description: The retry decorator, watched.
+time_limit: 300s
+passing_score: 50
+from_packs: [examples]
+sections:
+  - title: Hands-on
+    pools:
+      - kinds: [python]
+        topics: [py.decorators]
+        count: 1
+        weight: 1
+"""
+
+
+@pytest.fixture(scope="module")
+def led_template(live_lab, tmp_path_factory):
+    pack = tmp_path_factory.mktemp("led-pack")
+    (pack / "pack.yaml").write_text("name: led-interviews\nversion: 1\ntitle: Led interviews\n"
+                                    "description: A template for the led interview test.\n"
+                                    "authors: [Interview Lab tests]\nlicense: CC-BY-4.0\n")
+    (pack / "interviews").mkdir()
+    (pack / "interviews" / "led.yaml").write_text(TEMPLATE)
+    done = subprocess.run([sys.executable, "-m", "lab.cli", "pack", "import", str(pack)],
+                          env=LIVE["env"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return "Led browser interview"
+
+
+def test_interviewer_watches_typing_and_runs_then_is_revoked(page: Page, browser, base_url,
+                                                           led_template, screens):
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"candidate: {exc}"))
+    sign_up(page, "led-candidate@example.com")
+    page.get_by_role("link", name="Mock interviews").click()
+    page.locator("tr", has_text=led_template).get_by_role("button", name="Start").click()
+    editor = page.get_by_label("Code editor for solution.py")
+    expect(editor).to_be_visible()
+
+    page.locator("#watchers > summary").click()
+    page.get_by_role("button", name="Make an invite link").click()
+    link = page.locator("#invite-link").input_value()
+    assert "/watch/" in link
+
+    coach_context = browser.new_context(base_url=base_url)
+    coach = coach_context.new_page()
+    coach.on("pageerror", lambda exc: errors.append(f"interviewer: {exc}"))
+    try:
+        sign_up(coach, "led-coach@example.com")
+        coach.goto(link)
+        expect(coach.get_by_text("led-candidate@example.com invites you")).to_be_visible()
+        coach.get_by_role("button", name="Accept and watch").click()
+        expect(coach.locator("#watch-link")).to_have_text("Live", timeout=5_000)
+
+        # The candidate sees who watches.
+        page.reload()
+        expect(page.locator("#watch-banner")).to_contain_text("led-coach@example.com")
+
+        # Typed code reaches the interviewer's screen within a second of the last key.
+        editor = page.get_by_label("Code editor for solution.py")
+        editor.click()
+        page.keyboard.press("Control+End")
+        marker = "# typed while watched 7431"
+        page.keyboard.type(marker, delay=20)
+        typed_at = time.monotonic()
+        expect(coach.locator('pre[data-file="solution.py"]')).to_contain_text(marker, timeout=1_000)
+        print(f"last keystroke to the interviewer's screen: {time.monotonic() - typed_at:.3f} s")
+
+        # A Run and its verdict appear as they happen.
+        page.get_by_role("button", name="Run").click()
+        expect(coach.locator(".watch-item:not([hidden]) .watch-runs li").first).to_contain_text(
+            "tests passed", timeout=30_000)
+        screens(coach, "led-interview-watch")
+        screens(page, "led-interview-candidate")
+
+        # Revoked: the interviewer's view ends by itself, and reloading it is a 404.
+        page.locator("#watchers > summary").click()
+        page.locator(".watcher-list li", has_text="led-coach@example.com").get_by_role(
+            "button", name="Revoke").click()
+        expect(page.locator(".flash")).to_contain_text("can no longer watch")
+        expect(coach.locator("#watch-link")).to_have_text(
+            "Your access to this interview has ended.", timeout=5_000)
+        assert coach.reload().status == 404
+    finally:
+        coach_context.close()
+    assert errors == []
