@@ -1,6 +1,6 @@
 # Quick start: `make up` runs the lab, `make test` runs the tests.  Both set up what
 # is missing first (system packages when root, .venv, Docker engine, runner images).
-.PHONY: up test setup lint bench clean
+.PHONY: up test setup lint bench bench-live clean
 
 up: setup
 	.venv/bin/lab up
@@ -17,6 +17,9 @@ lint:
 
 bench: setup
 	.venv/bin/python bench/run.py
+
+bench-live: setup
+	.venv/bin/python bench/live_view.py
 
 clean:
 	rm -rf .venv instance

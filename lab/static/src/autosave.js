@@ -39,6 +39,7 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles
   let retryDelay = 0;
   let refused = false; // a permanent refusal: wait for the next edit
   let choosing = false; // two versions on screen: wait for the person's choice
+  let firstUnsavedAt = null; // when the oldest edit no save has taken yet was made
   let baseVersion = parseInt(form.getAttribute("data-draft-version") || "0", 10) || 0;
   const versionInput = form.querySelector('input[name="draft_version"]');
   const backupKey = BACKUP_PREFIX + draftUrl;
@@ -106,6 +107,7 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles
     saveTimer = null;
     if (!draftUrl || saveInFlight || refused || choosing || savedCount === changeCount) return;
     saveInFlight = true;
+    firstUnsavedAt = null; // this save takes every edit so far
     const covering = changeCount;
     const files = snapshot();
     const body = JSON.stringify({ files, base_version: baseVersion });
@@ -136,7 +138,7 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles
         dropBackup();
         say("Saved");
       } else if (saveTimer === null) {
-        scheduleSave(liveSaveMs() || SAVE_DEBOUNCE_MS); // edited while the request was out
+        scheduleSave(nextSaveDelay()); // edited while the request was out
       }
       return;
     }
@@ -204,6 +206,7 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles
 
   function noteChange() {
     changeCount += 1;
+    if (firstUnsavedAt === null) firstUnsavedAt = performance.now();
     refused = false;
     clearTimeout(backupTimer);
     backupTimer = setTimeout(() => {
@@ -211,10 +214,18 @@ export function startAutosave({ form, draftUrl, statusEl, snapshot, replaceFiles
     }, BACKUP_DEBOUNCE_MS);
     // While retrying after a failure keep the backoff; the retry sends the latest text.
     if (retryDelay !== 0) return;
-    const live = liveSaveMs();
     // Watched: a pending save is not pushed back by more typing (the maximum wait).
-    if (live && saveTimer !== null) return;
-    scheduleSave(live || SAVE_DEBOUNCE_MS);
+    if (liveSaveMs() && saveTimer !== null) return;
+    scheduleSave(nextSaveDelay());
+  }
+
+  // Unwatched: a pause in typing.  Watched: what is left of the maximum wait since the
+  // oldest unsaved edit (0 when a save in flight already made it wait longer).
+  function nextSaveDelay() {
+    const live = liveSaveMs();
+    if (!live) return SAVE_DEBOUNCE_MS;
+    const since = firstUnsavedAt === null ? 0 : performance.now() - firstUnsavedAt;
+    return Math.max(0, live - since);
   }
 
   function liveSaveMs() {
