@@ -343,3 +343,40 @@ class InterviewWatcher(db.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "pending" if self.user_id is None else "watching"
+
+
+class InterviewNote(db.Model):
+    """An interviewer's note, anchored to a moment of the interview (seconds from its
+    start), the item then on screen and, if asked, a line range of a file as it read then
+    (`quote`, copied, so later edits do not change what the note points at).  Private to
+    its author until the author's review is shared."""
+
+    __tablename__ = "interview_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    at_seconds: Mapped[float] = mapped_column()
+    item: Mapped[int] = mapped_column()  # 1-based, as in the URLs
+    body: Mapped[str] = mapped_column(Text)
+    file: Mapped[str | None] = mapped_column(String(200))
+    line_from: Mapped[int | None] = mapped_column()
+    line_to: Mapped[int | None] = mapped_column()
+    quote: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[User] = relationship()
+
+
+class InterviewReview(db.Model):
+    """One interviewer's rubric scores (per item, per criterion, 1 to 4) and summary of
+    an interview.  The candidate sees it, with the author's notes, once `shared_at` is set."""
+
+    __tablename__ = "interview_reviews"
+    __table_args__ = (UniqueConstraint("interview_id", "author_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)  # {"<item>": {"<criterion>": n}}
+    summary: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shared_at: Mapped[datetime | None] = mapped_column()
+    author: Mapped[User] = relationship()

@@ -46,7 +46,9 @@ def _check_spec(info: InterviewInfo, problems: list[Problem]) -> None:
     """What the schema cannot say: clocks that nest, difficulty ranges that are not empty."""
     spec = info.spec
     whole = parse_duration(spec["time_limit"])
+    _check_rubric(info, spec.get("rubric"), ["rubric"], problems)
     for s, section in enumerate(spec["sections"]):
+        _check_rubric(info, section.get("rubric"), ["sections", s, "rubric"], problems)
         if "time_limit" in section and parse_duration(section["time_limit"]) > whole:
             problems.append(Problem(info.rel, f"{section['time_limit']} is longer than the whole "
                                     f"interview ({spec['time_limit']})",
@@ -58,6 +60,16 @@ def _check_spec(info: InterviewInfo, problems: list[Problem]) -> None:
                 problems.append(Problem(info.rel, f"min {low} is harder than max {high}",
                                         line=info.line(["sections", s, "pools", p, "difficulty"]),
                                         field=f"sections.{s}.pools.{p}.difficulty"))
+
+
+def _check_rubric(info: InterviewInfo, rubric: list | None, path: list, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for n, criterion in enumerate(rubric or []):
+        if criterion["id"] in seen:
+            problems.append(Problem(info.rel, f"criterion id {criterion['id']!r} is used twice in "
+                                    "this rubric", line=info.line([*path, n, "id"]),
+                                    field=".".join(map(str, [*path, n, "id"]))))
+        seen.add(criterion["id"])
 
 
 def check_interview_files(root: Path, problems: list[Problem]) -> list[InterviewInfo]:

@@ -19,9 +19,8 @@ from flask_login import current_user, login_required
 
 from lab.extensions import db
 from lab.http_cache import no_store
-from lab.interviews import live
+from lab.interviews import live, reviews, watchers
 from lab.interviews import service as svc
-from lab.interviews import watchers
 from lab.interviews.finalize import complete_if_ready, earlier_attempts, finalize
 from lab.models import Interview, utcnow
 from lab.ratelimit import draft_rate, work_rate
@@ -111,7 +110,9 @@ def show(interview_id: int):
     if interview.status == "active":  # back to the item last opened
         return redirect(_current_item_url(interview))
     return render_template("interview_scorecard.html", interview=interview,
-                           card=interview.scorecard, history=earlier_attempts(interview))
+                           card=interview.scorecard, history=earlier_attempts(interview),
+                           shared_reviews=reviews.shared_reviews(interview),
+                           rubrics=reviews.rubrics(interview))
 
 
 @interview_pages.get("/<int:interview_id>/clock")

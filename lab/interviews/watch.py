@@ -18,9 +18,11 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
@@ -28,7 +30,7 @@ from flask_login import current_user, login_required
 
 from lab.extensions import db
 from lab.http_cache import no_store
-from lab.interviews import live, watchers
+from lab.interviews import live, reviews, watchers
 from lab.interviews.finalize import complete_if_ready, finalize
 from lab.interviews.service import InterviewError, is_expired, question_of
 from lab.models import Interview, utcnow
@@ -41,9 +43,18 @@ watch = Blueprint("watch", __name__, url_prefix="/watch")
 
 @watch.errorhandler(InterviewError)
 def _refuse(exc: InterviewError):
-    if wants_json():
+    """JSON for scripts; a refused note or review form goes back to the page, said."""
+    if wants_json() or request.is_json:
         return jsonify(error=str(exc)), exc.status
+    if request.method == "POST" and request.endpoint in _REVIEW_FORMS:
+        flash(str(exc), "error")
+        anchor = "#notes" if request.endpoint == "watch.add_note" else "#review"
+        return redirect(url_for("watch.interview", interview_id=request.view_args["interview_id"])
+                        + anchor, 303)
     return render_template("error.html", error=exc, message=str(exc)), exc.status
+
+
+_REVIEW_FORMS = ("watch.add_note", "watch.save_review", "watch.share_review")
 
 
 @watch.get("/<token>")
@@ -93,8 +104,75 @@ def interview(interview_id: int):
     state = live.with_clock(live.state(interview_id))
     questions = {item.id: public_questions([question_of(item)])[0]
                  for item in current.items if item.is_question}
-    return no_store(render_template("watch_interview.html", interview=current, state=state,
-                                    questions=questions))
+    return no_store(render_template(
+        "watch_interview.html", interview=current, state=state, questions=questions,
+        notes=reviews.notes_of(current, current_user), rubrics=reviews.rubrics(current),
+        review=reviews.review_of(current, current_user), max_note=reviews.MAX_NOTE_CHARS))
+
+
+def _body() -> dict:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise InterviewError("expected a JSON object", 400)
+        return body
+    return request.form.to_dict()
+
+
+@watch.post("/interviews/<int:interview_id>/notes")
+@login_required
+def add_note(interview_id: int):
+    """A note at this moment: {body, item, file?, line_from?, line_to?}."""
+    current = _watched(interview_id)
+    body = _body()
+    note = reviews.add_note(current, current_user, body.get("body"), body.get("item"),
+                            body.get("file"), body.get("line_from"), body.get("line_to"))
+    if wants_json() or request.is_json:
+        return jsonify(note_json(note)), 201
+    flash("Note saved. Only you see it until you share your review.", "info")
+    return redirect(url_for("watch.interview", interview_id=interview_id) + "#notes", 303)
+
+
+def note_json(note) -> dict:
+    return {"id": note.id, "at_seconds": round(note.at_seconds, 1), "item": note.item,
+            "body": note.body, "file": note.file, "line_from": note.line_from,
+            "line_to": note.line_to, "quote": note.quote,
+            "created_at": note.created_at.isoformat() + "Z"}
+
+
+@watch.post("/interviews/<int:interview_id>/review")
+@login_required
+def save_review(interview_id: int):
+    """The rubric and summary: JSON {scores: {item: {criterion: 1..4}}, summary}, or the
+    page's form (fields score:<item>:<criterion> and summary)."""
+    current = _watched(interview_id)
+    if request.is_json:
+        body = _body()
+        scores, summary = body.get("scores"), body.get("summary")
+    else:
+        scores = {}
+        for key, value in request.form.items():
+            if key.startswith("score:"):
+                _, number, criterion = (key.split(":", 2) + ["", ""])[:3]
+                scores.setdefault(number, {})[criterion] = value
+        summary = request.form.get("summary", "")
+    review = reviews.save_review(current, current_user, scores, summary)
+    if wants_json() or request.is_json:
+        return jsonify(scores=review.scores, summary=review.summary, shared=bool(review.shared_at))
+    flash("Rubric and summary saved.", "info")
+    return redirect(url_for("watch.interview", interview_id=interview_id) + "#review", 303)
+
+
+@watch.post("/interviews/<int:interview_id>/share")
+@login_required
+def share_review(interview_id: int):
+    current = _watched(interview_id)
+    review = reviews.share(current, current_user)
+    if wants_json() or request.is_json:
+        return jsonify(shared_at=review.shared_at.isoformat() + "Z")
+    flash("Shared: the candidate now sees your notes, rubric and summary on their scorecard.",
+          "info")
+    return redirect(url_for("watch.interview", interview_id=interview_id) + "#review", 303)
 
 
 @watch.post("/interviews/<int:interview_id>/join")

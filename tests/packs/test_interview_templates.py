@@ -151,6 +151,31 @@ def test_seconds_are_a_unit(mock_pack):
     assert problems_of(mock_pack) == []
 
 
+RUBRIC = textwrap.dedent("""\
+    rubric:
+      - id: naming
+        title: Naming things
+        levels: [Vague, Sometimes clear, Clear, Precise and consistent]
+      - id: naming
+        title: Naming again
+        levels: [a, b, c, d]
+""")
+
+
+def test_a_rubric_is_checked_where_it_is_written(mock_pack):
+    good = RUBRIC.replace("id: naming\n    title: Naming again", "id: naming_2\n    title: Naming again")
+    assert good != RUBRIC
+    write_template(mock_pack, TEMPLATE + good)
+    assert problems_of(mock_pack) == []
+    write_template(mock_pack, TEMPLATE + RUBRIC)
+    [problem] = only(problems_of(mock_pack))
+    assert problem.field == "rubric.1.id" and "used twice" in problem.message
+    assert problem.line == line_of(mock_pack, "title: Naming again") - 1
+    write_template(mock_pack, TEMPLATE + good.replace("levels: [a, b, c, d]", "levels: [a, b, c]"))
+    problem = next(p for p in only(problems_of(mock_pack)) if p.field == "rubric.1.levels")
+    assert problem.message == "expected at least 4 items, got 3"
+
+
 def test_difficulty_range_that_is_empty(mock_pack):
     write_template(mock_pack, TEMPLATE.replace("{min: easy, max: medium}", "{min: hard, max: easy}"))
     [problem] = only(problems_of(mock_pack))

@@ -4,6 +4,8 @@
 // stream is refused, the state is polled once a second.  Without JavaScript the page is
 // the state at load, and says to reload.
 
+import { csrfToken } from "./csrf.js";
+
 const POLL_MS = 1000;
 
 function start() {
@@ -27,6 +29,8 @@ function start() {
 
   function show(number) {
     shown = number;
+    const noteItem = document.getElementById("note-item");
+    if (noteItem) noteItem.value = String(number); // a new note is about what is on screen
     for (const section of sections) section.hidden = Number(section.dataset.number) !== number;
     for (const link of document.querySelectorAll(".interview-items a[data-item]")) {
       if (Number(link.dataset.item) === number) link.setAttribute("aria-current", "step");
@@ -177,6 +181,7 @@ function start() {
       show(number);
     });
   }
+  keepNotesOnThePage();
   follow.addEventListener("change", () => {
     if (follow.checked) show(state.current_item);
   });
@@ -184,6 +189,71 @@ function start() {
   say("Connecting…");
   setInterval(tick, 250);
   listen();
+}
+
+// A note is sent without leaving the page (the live stream stays open); the server's
+// answer is added to the list, a refusal is said next to the form.
+function keepNotesOnThePage() {
+  const form = document.getElementById("note-form");
+  const list = document.getElementById("note-list");
+  if (!form || !list) return;
+  const status = document.createElement("p");
+  status.setAttribute("role", "status");
+  status.className = "note-status";
+  form.append(status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form).entries());
+    delete fields.csrf_token;
+    status.textContent = "Saving…";
+    let response = null;
+    try {
+      response = await fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+        body: JSON.stringify(fields),
+      });
+    } catch (_) {
+      status.textContent = "Not saved: the lab did not answer. Your note is still in the box.";
+      return;
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      status.textContent = `Not saved: ${data.error || response.statusText}`;
+      return;
+    }
+    const none = document.getElementById("no-notes");
+    if (none) none.remove();
+    list.append(noteItem(data));
+    form.querySelector("textarea").value = "";
+    status.textContent = "Note saved. Only you see it until you share your review.";
+  });
+}
+
+function noteItem(note) {
+  const li = document.createElement("li");
+  li.className = "interview-note";
+  li.dataset.id = String(note.id);
+  const when = document.createElement("span");
+  when.className = "note";
+  const minutes = Math.floor(note.at_seconds / 60);
+  const seconds = String(Math.floor(note.at_seconds % 60)).padStart(2, "0");
+  when.textContent = `${minutes}:${seconds} into the interview · item ${note.item}` +
+    (note.file ? ` · ${note.file} lines ${note.line_from}–${note.line_to}` : "");
+  const body = document.createElement("div");
+  body.className = "note-body";
+  body.textContent = note.body;
+  li.append(when, body);
+  if (note.quote) {
+    const pre = document.createElement("pre");
+    pre.className = "note-quote";
+    const code = document.createElement("code");
+    code.textContent = note.quote;
+    pre.append(code);
+    li.append(pre);
+  }
+  return li;
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
