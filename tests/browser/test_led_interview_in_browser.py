@@ -102,3 +102,67 @@ def test_interviewer_watches_typing_and_runs_then_is_revoked(page: Page, browser
     finally:
         coach_context.close()
     assert errors == []
+
+
+def test_notes_and_rubric_reach_the_candidate_only_when_shared(page: Page, browser, base_url,
+                                                               led_template, screens):
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"candidate: {exc}"))
+    sign_up(page, "led-candidate-2@example.com")
+    page.get_by_role("link", name="Mock interviews").click()
+    page.locator("tr", has_text=led_template).get_by_role("button", name="Start").click()
+    expect(page.get_by_label("Code editor for solution.py")).to_be_visible()
+    page.locator("#watchers > summary").click()
+    page.get_by_role("button", name="Make an invite link").click()
+    link = page.locator("#invite-link").input_value()
+
+    coach_context = browser.new_context(base_url=base_url)
+    coach = coach_context.new_page()
+    coach.on("pageerror", lambda exc: errors.append(f"interviewer: {exc}"))
+    page.on("dialog", lambda dialog: dialog.accept())
+    coach.on("dialog", lambda dialog: dialog.accept())
+    try:
+        sign_up(coach, "led-coach-2@example.com")
+        coach.goto(link)
+        coach.get_by_role("button", name="Accept and watch").click()
+        expect(coach.locator("#watch-link")).to_have_text("Live", timeout=5_000)
+
+        # A note quoting lines 1-2, saved without leaving the page (the stream stays open).
+        coach.get_by_label("Note", exact=True).fill("NOTE-5521 starts from the imports")
+        coach.locator("#note-file").fill("solution.py")
+        coach.get_by_label("First line").fill("1")
+        coach.get_by_label("Last line").fill("2")
+        coach.get_by_role("button", name="Add note").click()
+        expect(coach.locator("#note-list")).to_contain_text("NOTE-5521")
+        expect(coach.locator("#note-list .note-quote")).to_contain_text("import")
+        expect(coach.locator("#watch-link")).to_have_text("Live")
+
+        # The candidate finishes; the interviewer sees it and fills in the rubric.
+        page.get_by_role("button", name="Finish interview").click()
+        expect(page.locator("h1")).to_contain_text(led_template)
+        expect(coach.locator("#watch-status")).not_to_have_text("In progress", timeout=10_000)
+        coach.reload()
+        coach.locator("fieldset.rubric tr", has_text="Communication").locator(
+            "input[value='4']").check()
+        coach.get_by_label("Summary for the candidate").fill("SUMMARY-8830 explained each step")
+        coach.get_by_role("button", name="Save rubric and summary").click()
+        expect(coach.locator(".flash")).to_contain_text("Rubric and summary saved")
+
+        # Not shared yet: the scorecard has neither the note nor the summary.
+        page.reload()
+        expect(page.locator("body")).not_to_contain_text("NOTE-5521")
+        expect(page.locator("body")).not_to_contain_text("SUMMARY-8830")
+
+        coach.get_by_role("button", name="Share with the candidate").click()
+        expect(coach.locator(".flash")).to_contain_text("Shared")
+        page.reload()
+        review = page.locator(".interviewer-review")
+        expect(review).to_contain_text("NOTE-5521")
+        expect(review).to_contain_text("SUMMARY-8830 explained each step")
+        expect(review.locator("tr", has_text="Communication")).to_contain_text("4 of 4")
+        expect(review).to_contain_text("Automatic:")
+        screens(coach, "led-interview-review")
+        screens(page, "led-interview-shared-scorecard")
+    finally:
+        coach_context.close()
+    assert errors == []

@@ -15,6 +15,8 @@ from lab.models import (
     Draft,
     Interview,
     InterviewItem,
+    InterviewNote,
+    InterviewReview,
     InterviewSection,
     InterviewWatcher,
     Pack,
@@ -171,6 +173,9 @@ WRITES = {
     ("interviews.revoke_watcher", "POST"): Write("form", {}, NOT_FOUND),
     ("watch.accept", "POST"): Write("form", {}, NOT_FOUND),  # a link nobody made
     ("watch.join", "POST"): Write("form", {}, NOT_FOUND),  # no such interview
+    ("watch.add_note", "POST"): Write("json", {"body": "x", "item": 1}, NOT_FOUND),  # not watched
+    ("watch.save_review", "POST"): Write("json", {"scores": {}}, NOT_FOUND),
+    ("watch.share_review", "POST"): Write("form", {}, NOT_FOUND),
     ("api.create_submission", "POST"): Write("api", {"challenge": "nope/nope", "files": {}},
                                              API_NOT_FOUND),
     ("api.start_interview", "POST"): Write("api", {"template": "nope/nope"}, API_NOT_FOUND),
@@ -186,7 +191,7 @@ FAKE = {"pack": "nope", "slug": "nope", "interview_id": 999_999, "number": 1, "p
 JOINS_ANY_INTERVIEW = {"watch.join"}
 PUBLIC = {"auth.login", "auth.signup"}
 WATCHED = (User, Draft, Submission, Pack, PackUpload, Interview, InterviewSection, InterviewItem,
-           InterviewWatcher)
+           InterviewWatcher, InterviewNote, InterviewReview)
 
 
 def _write_rules(app) -> list:

@@ -234,3 +234,30 @@ def test_no_link_once_the_interview_is_over(app, candidate, interview):
     assert response.status_code == 303
     assert "nothing left to watch" in candidate.get(response.headers["Location"],
                                                     follow_redirects=True).text
+
+
+def test_a_watcher_cannot_write_to_the_interview(app, candidate, interview):
+    coach = _client(app, "coach@example.com")
+    accept(coach, make_invite(candidate, interview))
+    with app.app_context():
+        watcher_id = db.session.query(InterviewWatcher).one().id
+    form = {"csrf_token": coach.csrf}
+    json_headers = {"X-CSRFToken": coach.csrf}
+    sent = [
+        coach.put(f"/interviews/{interview}/items/1/draft", json={"files": {}}, headers=json_headers),
+        coach.post(f"/interviews/{interview}/items/1/submissions", data={**form, "mode": "run"}),
+        coach.post(f"/interviews/{interview}/items/1/answer", data=form),
+        coach.post(f"/interviews/{interview}/items/1/hint", data=form),
+        coach.post(f"/interviews/{interview}/items/1/time", json={"seconds": 5}, headers=json_headers),
+        coach.post(f"/interviews/{interview}/finish", data=form),
+        coach.post(f"/interviews/{interview}/watchers", data=form),
+        coach.post(f"/interviews/{interview}/watchers/{watcher_id}/revoke", data=form),
+        coach.put(f"/api/v1/interviews/{interview}/items/1/draft", json={"files": {}},
+                  headers=json_headers),
+        coach.post(f"/api/v1/interviews/{interview}/finish", json={}, headers=json_headers),
+    ]
+    assert [r.status_code for r in sent] == [404] * len(sent)
+    with app.app_context():
+        row = db.session.get(InterviewWatcher, watcher_id)
+        assert row.revoked_at is None and db.session.query(InterviewWatcher).count() == 1
+    assert candidate.get(f"/interviews/{interview}/clock").get_json()["status"] == "active"
