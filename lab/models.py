@@ -312,6 +312,11 @@ class InterviewItem(db.Model):
     seconds_spent: Mapped[float] = mapped_column(default=0.0)
     hints_used: Mapped[int] = mapped_column(default=0)
     fraction: Mapped[float | None] = mapped_column()  # 0..1 once scored
+    # the edit timeline's head: the files as its recorded changes left them, and the
+    # editor page (session) that recorded last (lab/interviews/timeline.py)
+    timeline_files: Mapped[dict | None] = mapped_column(JSON)
+    timeline_session: Mapped[str | None] = mapped_column(String(40))
+    timeline_version: Mapped[int] = mapped_column(default=0, server_default="0")
     interview: Mapped[Interview] = relationship(back_populates="items")
     challenge: Mapped[Challenge] = relationship()
 
@@ -380,3 +385,18 @@ class InterviewReview(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     shared_at: Mapped[datetime | None] = mapped_column()
     author: Mapped[User] = relationship()
+
+
+class InterviewTimelineBatch(db.Model):
+    """Part of an interview's edit timeline, for playback: the editor's change sets (or a
+    whole file, where recording starts) of one item, each at milliseconds from the
+    interview's start by the server's clock; or markers (item switches, hints).  Runs and
+    Submits are not copied here: the submissions table has them."""
+
+    __tablename__ = "interview_timeline"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    item: Mapped[int] = mapped_column()  # 1-based
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    events: Mapped[list] = mapped_column(JSON)
+    size: Mapped[int] = mapped_column()  # bytes of `events` as JSON, counted against the cap

@@ -142,6 +142,11 @@ draft_rate = limiter.shared_limit(
     key_func=user_key, exempt_when=lambda: not _settings().draft_saves_per_minute,
     error_message=lambda: f"Too many draft saves: at most {_settings().draft_saves_per_minute} "
                           "a minute.")
+# The editor sends its edit timeline about once a second; this leaves room for retries.
+TIMELINE_BATCHES_PER_MINUTE = 120
+timeline_rate = limiter.shared_limit(
+    f"{TIMELINE_BATCHES_PER_MINUTE} per minute", scope="timeline", key_func=user_key,
+    error_message=f"Too many timeline batches: at most {TIMELINE_BATCHES_PER_MINUTE} a minute.")
 
 
 # ---------------------------------------------------------------- the 429 answer

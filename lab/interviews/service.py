@@ -304,13 +304,15 @@ def submit_task(user: User, item: InterviewItem, files: object, mode: str,
     return submission
 
 
-def show_item(interview: Interview, number: int) -> None:
-    """Record the item the candidate has on screen, for the watchers."""
-    if interview.current_item != number:
-        db.session.execute(update(Interview).where(Interview.id == interview.id)
-                           .values(current_item=number).execution_options(synchronize_session=False))
-        db.session.commit()
-        live.changed(interview.id)
+def show_item(interview: Interview, number: int) -> bool:
+    """Record the item the candidate has on screen, for the watchers; True if it moved."""
+    if interview.current_item == number:
+        return False
+    db.session.execute(update(Interview).where(Interview.id == interview.id)
+                       .values(current_item=number).execution_options(synchronize_session=False))
+    db.session.commit()
+    live.changed(interview.id)
+    return True
 
 
 def runs_used(item: InterviewItem) -> int:

@@ -19,11 +19,11 @@ from flask_login import current_user, login_required
 
 from lab.extensions import db
 from lab.http_cache import no_store
-from lab.interviews import live, reviews, watchers
+from lab.interviews import live, playback, reviews, timeline, watchers
 from lab.interviews import service as svc
 from lab.interviews.finalize import complete_if_ready, earlier_attempts, finalize
 from lab.models import Interview, utcnow
-from lab.ratelimit import draft_rate, work_rate
+from lab.ratelimit import draft_rate, timeline_rate, work_rate
 from lab.submissions.drafts import parse_base_version, refused_save
 from lab.submissions.service import SubmissionError
 from lab.templating import wants_json
@@ -141,7 +141,8 @@ def item(interview_id: int, number: int):
     current = svc.item_or_error(interview, number - 1)
     now = utcnow()
     svc.open_section(interview, current.section, now)
-    svc.show_item(interview, number)
+    if svc.show_item(interview, number):
+        timeline.mark(interview, number, "item", now)
     state = svc.item_state(interview, current, now)
     question = None
     if current.is_question:
@@ -242,6 +243,41 @@ def submit(interview_id: int, number: int):
     return redirect(url_for("submissions.show", submission_id=submission.id), 303)
 
 
+@interview_pages.post("/<int:interview_id>/items/<int:number>/timeline")
+@login_required
+@timeline_rate
+def record_timeline(interview_id: int, number: int):
+    """A batch of the editor's change sets: {"session": id, "events": [...]}, see
+    lab/interviews/timeline.py.  410 once the item can no longer be edited."""
+    body = _json_object('{"session": "...", "events": [...]}')
+    interview, current = _item_for_write(interview_id, number)
+    state = svc.item_state(interview, current, utcnow())
+    if not state.open:
+        raise svc.InterviewError(state.reason or "This item can no longer be changed.", 410)
+    used = timeline.record(interview, current, body.get("session"), body.get("events"))
+    return jsonify(bytes=used)
+
+
+@interview_pages.get("/<int:interview_id>/timeline")
+@login_required
+def timeline_export(interview_id: int):
+    """The whole edit timeline as JSON, for playback, once the interview is over."""
+    interview = load_interview(interview_id, current_user)
+    playback.refuse_while_running(interview)
+    return no_store(jsonify(playback.export(interview, playback.shared_notes(interview))))
+
+
+@interview_pages.get("/<int:interview_id>/replay")
+@login_required
+def replay(interview_id: int):
+    interview = load_interview(interview_id, current_user)
+    playback.refuse_while_running(interview)
+    return no_store(render_template(
+        "interview_replay.html", interview=interview,
+        timeline_url=url_for("interviews.timeline_export", interview_id=interview.id),
+        back_url=url_for("interviews.show", interview_id=interview.id)))
+
+
 @interview_pages.post("/<int:interview_id>/items/<int:number>/answer")
 @login_required
 def answer(interview_id: int, number: int):
@@ -270,6 +306,7 @@ def answer(interview_id: int, number: int):
 def hint(interview_id: int, number: int):
     _interview, current = _item_for_write(interview_id, number)
     svc.take_hint(current)
+    timeline.mark(_interview, number, "hint")
     return redirect(url_for("interviews.item", interview_id=interview_id, number=number)
                     + "#hints", 303)
 

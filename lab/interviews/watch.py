@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 
 from lab.extensions import db
 from lab.http_cache import no_store
-from lab.interviews import live, reviews, watchers
+from lab.interviews import live, playback, reviews, watchers
 from lab.interviews.finalize import complete_if_ready, finalize
 from lab.interviews.service import InterviewError, is_expired, question_of
 from lab.models import Interview, utcnow
@@ -184,6 +184,26 @@ def join(interview_id: int):
     watchers.join_as_admin(target, current_user)
     live.changed(interview_id)
     return redirect(url_for("watch.interview", interview_id=interview_id), 303)
+
+
+@watch.get("/interviews/<int:interview_id>/timeline")
+@login_required
+def timeline_export(interview_id: int):
+    """The edit timeline with this interviewer's own notes, once the interview is over."""
+    current = _watched(interview_id)
+    playback.refuse_while_running(current)
+    return no_store(jsonify(playback.export(current, playback.own_notes(current, current_user))))
+
+
+@watch.get("/interviews/<int:interview_id>/replay")
+@login_required
+def replay(interview_id: int):
+    current = _watched(interview_id)
+    playback.refuse_while_running(current)
+    return no_store(render_template(
+        "interview_replay.html", interview=current,
+        timeline_url=url_for("watch.timeline_export", interview_id=interview_id),
+        back_url=url_for("watch.interview", interview_id=interview_id)))
 
 
 @watch.get("/interviews/<int:interview_id>/state")

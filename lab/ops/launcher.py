@@ -42,7 +42,7 @@ from worker.core.sandbox import InfraError, connect, runtime_problem
 ROOT = Path(__file__).resolve().parents[2]
 # Every bundle `npm run build` writes (package.json: one esbuild run, two entries).
 EDITOR_BUNDLES = tuple(Path(__file__).parents[1] / "static" / "dist" / name
-                       for name in ("editor.js", "interview.js", "watch.js"))
+                       for name in ("editor.js", "interview.js", "watch.js", "replay.js"))
 
 
 class LaunchError(RuntimeError):

@@ -127,6 +127,15 @@ def test_notes_and_rubric_reach_the_candidate_only_when_shared(page: Page, brows
         coach.get_by_role("button", name="Accept and watch").click()
         expect(coach.locator("#watch-link")).to_have_text("Live", timeout=5_000)
 
+        # Two phases of typing, seconds apart: the replay must tell them apart.
+        editor = page.get_by_label("Code editor for solution.py")
+        editor.click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\n# FIRST-PHASE", delay=10)
+        page.wait_for_timeout(2500)
+        page.keyboard.type("\n# SECOND-PHASE", delay=10)
+        expect(coach.locator('pre[data-file="solution.py"]')).to_contain_text("SECOND-PHASE")
+
         # A note quoting lines 1-2, saved without leaving the page (the stream stays open).
         coach.get_by_label("Note", exact=True).fill("NOTE-5521 starts from the imports")
         coach.locator("#note-file").fill("solution.py")
@@ -163,6 +172,53 @@ def test_notes_and_rubric_reach_the_candidate_only_when_shared(page: Page, brows
         expect(review).to_contain_text("Automatic:")
         screens(coach, "led-interview-review")
         screens(page, "led-interview-shared-scorecard")
+
+        # Both replay it; the code at a moment between the phases is what was typed then.
+        page.get_by_role("link", name="Replay this interview").click()
+        timeline = page.request.get(page.locator("#replay").get_attribute("data-timeline-url")).json()
+        moment, expected = _between_phases(timeline)
+        expect(page.locator(".replay-controls")).to_be_visible()
+        _seek(page, moment)
+        shown = page.locator('#replay-code pre[data-file="solution.py"]')
+        expect(shown).to_have_text(expected)
+        assert "FIRST-PHASE" in expected and "SECOND-PHASE" not in expected
+        _seek(page, timeline["duration_ms"])
+        expect(shown).to_contain_text("SECOND-PHASE")
+        expect(page.locator("#replay-moments")).to_contain_text("NOTE-5521")  # shared
+        page.get_by_role("button", name="Play").click()
+        expect(page.get_by_role("button", name="Pause")).to_be_visible()
+        screens(page, "led-interview-replay")
+
+        coach.goto(f"/watch/interviews/{timeline['interview']}/replay")
+        expect(coach.locator(".replay-controls")).to_be_visible()
+        _seek(coach, moment)
+        expect(coach.locator('#replay-code pre[data-file="solution.py"]')).to_have_text(expected)
+        expect(coach.locator("#replay-moments")).to_contain_text("NOTE-5521")
     finally:
         coach_context.close()
     assert errors == []
+
+
+def _between_phases(timeline: dict) -> tuple[int, str]:
+    """A moment after the first phase was recorded and before the second, and the file's
+    text then, rebuilt here from the recorded change sets."""
+    from lab.interviews.timeline import apply_changes
+
+    text = None
+    first_at = second_at = None
+    for event in timeline["events"]:
+        if event["file"] != "solution.py":
+            continue
+        text = event["snapshot"] if "snapshot" in event else apply_changes(text, event["changes"])
+        if first_at is None and "FIRST-PHASE" in text:
+            first_at, first_text = event["at"], text
+        if second_at is None and "SECOND-PHASE" in text:
+            second_at = event["at"]
+    assert first_at is not None and second_at is not None and second_at - first_at > 1000, (
+        first_at, second_at)
+    return (first_at + second_at) // 2, first_text
+
+
+def _seek(page: Page, ms: int) -> None:
+    page.locator("#replay-slider").evaluate(
+        "(slider, ms) => { slider.value = String(ms); slider.dispatchEvent(new Event('input')); }", ms)

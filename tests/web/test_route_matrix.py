@@ -18,6 +18,7 @@ from lab.models import (
     InterviewNote,
     InterviewReview,
     InterviewSection,
+    InterviewTimelineBatch,
     InterviewWatcher,
     Pack,
     PackUpload,
@@ -69,6 +70,11 @@ EXPECTED = {
     "watch.interview": (302, 404, 404, 200),  # the admin's page offers to join
     "watch.state": (302, 404, 404, 404),
     "watch.events": (302, 404, 404, 404),
+    # playback opens when the interview is over (403 while it runs)
+    "interviews.timeline_export": (302, 403, 404, 404),
+    "interviews.replay": (302, 403, 404, 404),
+    "watch.timeline_export": (302, 404, 404, 404),
+    "watch.replay": (302, 404, 404, 404),
 }
 # The fifth role: a candidate account that accepted an invite to the owner's interview.
 # It sees that interview's live view and nothing else of the owner.
@@ -78,6 +84,8 @@ INTERVIEWER = {endpoint: EXPECTED[endpoint][1] for endpoint in EXPECTED} | {
     "interviews.show": 404, "interviews.clock": 404, "interviews.item": 404,
     "interviews.review": 404, "api.get_submission": 404, "api.get_interview": 404,
     "watch.interview": 200, "watch.state": 200, "watch.events": 200,
+    "interviews.timeline_export": 404, "interviews.replay": 404,
+    "watch.timeline_export": 403, "watch.replay": 403,
 }
 ARGS = {"pack": "examples", "slug": "retry-decorator", "filename": "lab.css", "number": 1,
         "token": "A" * 32}
@@ -169,6 +177,8 @@ WRITES = {
     ("interviews.hint", "POST"): Write("form", {}, NOT_FOUND),
     ("interviews.spent", "POST"): Write("json", {"seconds": 1}, NOT_FOUND),
     ("interviews.finish", "POST"): Write("form", {}, NOT_FOUND),
+    ("interviews.record_timeline", "POST"): Write("json", {"session": "s" * 8, "events": []},
+                                                  NOT_FOUND),
     ("interviews.invite", "POST"): Write("form", {}, NOT_FOUND),
     ("interviews.revoke_watcher", "POST"): Write("form", {}, NOT_FOUND),
     ("watch.accept", "POST"): Write("form", {}, NOT_FOUND),  # a link nobody made
@@ -191,7 +201,7 @@ FAKE = {"pack": "nope", "slug": "nope", "interview_id": 999_999, "number": 1, "p
 JOINS_ANY_INTERVIEW = {"watch.join"}
 PUBLIC = {"auth.login", "auth.signup"}
 WATCHED = (User, Draft, Submission, Pack, PackUpload, Interview, InterviewSection, InterviewItem,
-           InterviewWatcher, InterviewNote, InterviewReview)
+           InterviewWatcher, InterviewNote, InterviewReview, InterviewTimelineBatch)
 
 
 def _write_rules(app) -> list:

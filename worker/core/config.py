@@ -96,6 +96,7 @@ class Settings:
     runs_per_minute: int = 30  # per candidate, pages and API together
     submits_per_minute: int = 10
     draft_saves_per_minute: int = 240  # a watched interview saves about 3 times a second while typing
+    timeline_kb: int = 4096  # playback record per interview (about 20 kB a minute of typing)
     runs_in_flight: int = 1  # queued or running Runs per candidate
     submits_in_flight: int = 1
     cookie_secure: str = "auto"  # auto: Secure on cookies of requests that came over HTTPS
@@ -209,6 +210,7 @@ def load_settings(env: dict | None = None) -> Settings:
         login_window_minutes=_positive(env, base, "login_window_minutes"),
         cookie_secure=_cookie_secure(env.get("LAB_COOKIE_SECURE", base.cookie_secure)),
         remember_days=_positive(env, base, "remember_days"),
+        timeline_kb=_positive(env, base, "timeline_kb"),
         proxy_hops=_whole(env, base, "proxy_hops"),
         metrics_token=env.get("LAB_METRICS_TOKEN", ""),
     )

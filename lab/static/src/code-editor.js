@@ -51,8 +51,8 @@ const escapeThenTab = EditorView.domEventObservers({
 });
 
 // Builds the editor for `textarea` inside `parent`. `extras` are the page's own
-// extensions (option toggles, run/submit keys); `onChange` runs after each edit, once
-// the textarea holds the new text. Throws if CodeMirror cannot start; the caller then
+// extensions (option toggles, run/submit keys); `onChange(changes)` runs after each edit,
+// once the textarea holds the new text, with the edit's ChangeSet. Throws if CodeMirror cannot start; the caller then
 // leaves the plain textarea in place.
 export function createCodeEditor({ textarea, name, parent, extras, onChange }) {
   return new EditorView({
@@ -79,7 +79,7 @@ export function createCodeEditor({ textarea, name, parent, extras, onChange }) {
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
           textarea.value = update.state.doc.toString();
-          onChange();
+          onChange(update.changes);
         }),
       ],
     }),

@@ -18,7 +18,8 @@
 //   * Run / Submit go through fetch (run-submit.js) and the result panel is pushed into
 //     #result by Server-Sent Events, polled when EventSource is missing or the stream
 //     fails (results.js);
-//   * "Reset to starter" puts the starter code back -- starter.js.
+//   * "Reset to starter" puts the starter code back -- starter.js;
+//   * in a mock interview, every edit is recorded for playback -- timeline.js.
 //
 // This file only finds the page's elements and wires those modules together.
 
@@ -31,6 +32,7 @@ import { setUpPanes } from "./panes.js";
 import { handleRunSubmit } from "./run-submit.js";
 import { runSubmitShortcuts } from "./shortcuts.js";
 import { handleResetToStarter } from "./starter.js";
+import { startTimeline } from "./timeline.js";
 
 function init() {
   const form = document.getElementById("solve-form");
@@ -76,6 +78,12 @@ function init() {
     },
   });
 
+  // Mock interview tasks record their edits for playback (timeline.js).
+  const recording = startTimeline({
+    url: form.getAttribute("data-timeline-url") || "",
+    files: () => files,
+  });
+
   textareas.forEach((textarea, index) => {
     const name = textarea.getAttribute("data-filename");
     const { tab, pane } = tabs.build(name, index);
@@ -86,7 +94,10 @@ function init() {
         name,
         parent: pane,
         extras: [...options.extensions(), runKeys, dropFiles],
-        onChange: drafts.noteChange,
+        onChange(changes) {
+          drafts.noteChange();
+          recording.noteChanges(name, changes);
+        },
       });
     } catch (err) {
       // Leave this file as a plain textarea rather than lose it.
@@ -97,6 +108,9 @@ function init() {
   });
 
   if (files.length === 0) return;
+  recording.begin();
+  const finish = document.getElementById("finish-interview");
+  if (finish && finish.form) finish.form.addEventListener("submit", () => recording.flush());
   tabs.select(0, false);
   form.classList.add("has-code-editor");
   setUpPanes(form.closest(".solve"), form);

@@ -4,7 +4,7 @@
 // stream is refused, the state is polled once a second.  Without JavaScript the page is
 // the state at load, and says to reload.
 
-import { csrfToken } from "./csrf.js";
+import { CSRF_FIELD, csrfToken } from "./csrf.js";
 
 const POLL_MS = 1000;
 
@@ -204,7 +204,7 @@ function keepNotesOnThePage() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const fields = Object.fromEntries(new FormData(form).entries());
-    delete fields.csrf_token;
+    delete fields[CSRF_FIELD];
     status.textContent = "Saving…";
     let response = null;
     try {
