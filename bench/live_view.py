@@ -17,8 +17,12 @@ contains it is read by the interviewer's client: the editor's wait, the draft sa
 Redis message, the stream's read of the database and the event on the wire.  Rendering
 in a real browser adds a DOM update (well under a millisecond for this page).
 
+Meanwhile each candidate's edit timeline (for playback) is sent as the editor sends it:
+once a second, one CodeMirror change set per keystroke, after a snapshot of the file.
+
 Printed: median, p95 and max of the delays over all interviews, saves per second and
-their median time, and bytes of state sent per interviewer per minute.  The target
+their median time, bytes of state sent per interviewer per minute, and the timeline's
+bytes per minute of typing (what LAB_TIMELINE_KB is sized from).  The target
 (issue 14): median at most 300 ms with 2 web workers, 10 interviews, 10 interviewers.
 Exit 0 when every interview ran (target met or not, unless --strict), 1 otherwise.
 """
@@ -47,6 +51,11 @@ sys.path.insert(0, str(REPO))
 from lab.interviews.watchers import LIVE_SAVE_MS  # noqa: E402  (the value the page uses)
 
 TARGET_MEDIAN_MS = 300.0
+# What the typing of the timeline is: ordinary code, one character a keystroke.
+SAMPLE_CODE = ("def retry(times, exceptions=(Exception,)):\n    def decorator(func):\n"
+               "        @functools.wraps(func)\n        def wrapper(*args, **kwargs):\n"
+               "            for attempt in range(times):\n                try:\n"
+               "                    return func(*args, **kwargs)\n")
 TEMPLATE = """\
 title: Bench led interview
 description: One task, typed into while watched.
@@ -100,6 +109,17 @@ class Browser:
         except urllib.error.HTTPError as exc:
             return exc.code, {"error": exc.read()[:200].decode(errors="replace")}
 
+    def post_json(self, path: str, body: dict) -> tuple[int, dict]:
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf,
+                     "Accept": "application/json"})
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            return exc.code, {"error": exc.read()[:200].decode(errors="replace")}
+
     def sign_up_and_in(self, email: str) -> None:
         self.page("/signup")
         self.form("/signup", email=email, password=PASSWORD, confirm=PASSWORD)
@@ -128,6 +148,10 @@ class Interview:
         self.base_version = 0
         self.file = "solution.py"
         self.starter = ""
+        self.timeline_path = ""
+        self.timeline_bytes = 0  # what the server says the interview's timeline holds
+        self.timeline_seconds: list[float] = []
+        self.timeline_failures: list[str] = []
 
     def prepare(self, template: str) -> None:
         n = self.number
@@ -150,6 +174,7 @@ class Interview:
             raise SetupError(f"interview {n}: accepting the invite led to {landed}")
         form = re.search(r'data-draft-url="([^"]+)"\s+data-draft-version="(\d+)"', page)
         self.draft_path, self.base_version = form.group(1), int(form.group(2))
+        self.timeline_path = re.search(r'data-timeline-url="([^"]+)"', page).group(1)
         starter = re.search(r'<textarea[^>]*name="file:([^"]+)"[^>]*>(.*?)</textarea>', page, re.S)
         self.file = starter.group(1)
         self.starter = _unescape(starter.group(2))
@@ -186,6 +211,40 @@ class Interview:
         for k in range(newest + 1):
             self.seen_at.setdefault(k, now)
 
+    # ----- the candidate's edit timeline, as lab/static/src/timeline.js sends it
+
+    def record_timeline(self, keys: list[tuple[float, str]], stop: threading.Event) -> None:
+        """Every second, the change sets of the keystrokes typed since (one character
+        each, from SAMPLE_CODE), after a snapshot of the starter file."""
+        session = f"bench-{self.number:04d}-{int(time.time())}"
+        length = len(self.starter)
+        sent = 0
+        pending: list[dict] = [{"t": time.perf_counter(), "snapshot": self.starter}]
+        while True:
+            done = stop.wait(1.0)
+            while sent < len(keys):
+                at, char = keys[sent]
+                sent += 1
+                inserted = ["", ""] if char == "\n" else [char]
+                pending.append({"t": at, "changes": [length, [0, *inserted]]})
+                length += 1
+            if pending:
+                now = time.perf_counter()
+                events = [{"ago": round((now - e["t"]) * 1000), "file": self.file,
+                           **({"snapshot": e["snapshot"]} if "snapshot" in e
+                              else {"changes": e["changes"]})} for e in pending]
+                status, answer = self.candidate.post_json(self.timeline_path,
+                                                          {"session": session, "events": events})
+                self.timeline_seconds.append(time.perf_counter() - now)
+                if status == 200:
+                    self.timeline_bytes = answer["bytes"]
+                    pending = []
+                else:
+                    self.timeline_failures.append(f"{status} {answer}")
+                    pending = []
+            if done:
+                return
+
     # ----- the candidate
 
     def type_for(self, seconds: float, key_ms: float) -> None:
@@ -209,11 +268,16 @@ class Interview:
                 self.save_failures.append(f"{status} {answer}")
             in_flight.clear()
 
+        keys: list[tuple[float, str]] = []
+        timeline_stop = threading.Event()
+        recorder = threading.Thread(target=self.record_timeline, args=(keys, timeline_stop))
+        recorder.start()
         end = time.perf_counter() + seconds
         next_key = time.perf_counter()
         while time.perf_counter() < end or pending_since[0] is not None or in_flight.is_set():
             now = time.perf_counter()
             if now >= next_key and now < end:
+                keys.append((now, SAMPLE_CODE[len(keys) % len(SAMPLE_CODE)]))
                 with lock:
                     self.typed_at.append(now)
                     if pending_since[0] is None:
@@ -226,6 +290,8 @@ class Interview:
                 in_flight.set()
                 threading.Thread(target=save, daemon=True).start()
             time.sleep(0.002)
+        timeline_stop.set()
+        recorder.join()
         time.sleep(1.5)  # the last events arrive
         self.stop.set()
 
@@ -291,6 +357,8 @@ def main(argv: list[str] | None = None) -> int:
     saves = sorted(s * 1000 for i in interviews for s in i.save_seconds)
     failures = [f for i in interviews for f in i.save_failures]
     stream_errors = [e for i in interviews for e in i.stream_errors]
+    timeline = sorted(t * 1000 for i in interviews for t in i.timeline_seconds)
+    timeline_failures = [f for i in interviews for f in i.timeline_failures]
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"), "git": git_state(),
         "load_average": load_average(), "web_workers": 2, "interviews": args.interviews,
@@ -305,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
                   "refused": len(failures), "first_refusals": failures[:3]},
         "stream_bytes_per_interviewer_minute": sum(i.stream_bytes for i in interviews)
         / len(interviews) / (elapsed / 60),
+        "timeline": {
+            "bytes_per_minute_of_typing": statistics.median(
+                i.timeline_bytes / (args.seconds / 60) for i in interviews),
+            "keystrokes_per_minute": 60_000 / args.key_ms,
+            "batch_median_ms": statistics.median(timeline) if timeline else None,
+            "refused": len(timeline_failures), "first_refusals": timeline_failures[:3]},
         "stream_errors": stream_errors[:3],
     }
     print(json.dumps(report, indent=2))
@@ -313,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nkeystroke to the interviewer's screen, {args.interviews} interviews on 2 web workers: "
           f"median {median:.0f} ms, p95 {report['delay_ms']['p95']:.0f} ms "
           f"(target: median <= {TARGET_MEDIAN_MS:.0f} ms: {'met' if met else 'MISSED'})")
-    if lost or failures:
+    print(f"edit timeline: {report['timeline']['bytes_per_minute_of_typing'] / 1024:.1f} KiB per "
+          f"minute of typing at {60_000 / args.key_ms:.0f} keystrokes a minute")
+    if lost or failures or timeline_failures:
         return 1
     return 1 if args.strict and not met else 0
 

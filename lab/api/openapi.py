@@ -1,8 +1,9 @@
 """The one OpenAPI document of the JSON API, served at /api/v1/openapi.json.
 
-It is put together from one part per area (practice, mock interviews), as the routes are
-(lab/api/practice.py, lab/api/interviews.py); a test checks that every /api/v1 route is
-described and every described path is a route (tests/web/api/test_api.py).
+It is put together from one part per area (practice, mock interviews, led interviews), as
+the routes are (lab/api/practice.py, lab/api/interviews.py, lab/api/led.py); a test checks
+that every /api/v1 route is described and every described path is a route
+(tests/web/api/test_api.py).
 """
 
 from __future__ import annotations
@@ -193,6 +194,94 @@ _INTERVIEW_PATHS = {
         "responses": {"200": _interview}}},
 }
 
+# --- led mock interviews (lab/api/led.py) -------------------------------------------------
+
+_watching = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
+             "description": "An interview you watch (accepted invite, or joined as an admin)"}
+_not_watched = _err("You do not watch that interview (or it does not exist)")
+_review = {"description": "`{rubrics: [{item, title, criteria: [{id, title, levels}]}], scores: "
+                          "{item: {criterion: 1..4}}, summary, shared_at}`"}
+_timeline = {"description": "`{interview, title, duration_ms, bytes, items: [{number, title, "
+                            "kind, start_files}], events: [{at, item, file, changes | "
+                            "snapshot}], markers: [{at, item, kind, verdict?}], notes: [{at, "
+                            "item, body, file, line_from, line_to, quote}]}`; `at` in ms from "
+                            "the start, `changes` a CodeMirror ChangeSet as JSON"}
+_LED_PATHS = {
+    "/interviews/{id}/invites": {"post": {
+        "summary": "Make a one-time invite link for an interviewer (shown only here)",
+        "parameters": [_id],
+        "responses": {"201": {"description": "`{token, url}`"}, "404": _err("Not yours"),
+                      "409": _err("The interview is over"),
+                      "422": _err("Too many links waiting, or too many watchers")}}},
+    "/interviews/{id}/watchers": {"get": {
+        "summary": "Who watches your interview, and the links not used yet", "parameters": [_id],
+        "responses": {"200": {"description": "`{watchers: [{id, state, email, created_at, "
+                                             "claimed_at}]}`; state: pending, watching, revoked"},
+                      "404": _err("Not yours")}}},
+    "/interviews/{id}/watchers/{watcher}/revoke": {"post": {
+        "summary": "End a watcher's access (or an unused link) at once",
+        "parameters": [_id, {"name": "watcher", "in": "path", "required": True,
+                             "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "The watcher, revoked"},
+                      "404": _err("Not yours, or no such watcher on it")}}},
+    "/invites/{token}/accept": {"post": {
+        "summary": "Accept an invite: you watch that interview from now on",
+        "parameters": [{"name": "token", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "`{interview}`: its id"},
+                      "403": _err("An invite to your own interview"),
+                      "404": _err("No such link"),
+                      "410": _err("Used by someone else, or revoked")}}},
+    "/interviews/{id}/timeline": {"get": {
+        "summary": "Your interview's edit timeline, with the notes shared with you",
+        "parameters": [_id],
+        "responses": {"200": _timeline, "403": _err("The interview is still running"),
+                      "404": _err("Not yours")}}},
+    "/watching/{id}": {"get": {
+        "summary": "The live state of an interview you watch", "parameters": [_watching],
+        "responses": {"200": {"description": "`{interview, status, deadline_at, seconds_left, "
+                                             "current_item, items: [{number, kind, files, "
+                                             "answer, saved_at, submissions}]}`"},
+                      "404": _not_watched}}},
+    "/watching/{id}/notes": {
+        "get": {"summary": "Your notes on an interview you watch", "parameters": [_watching],
+                "responses": {"200": {"description": "`{notes: [...]}`"}, "404": _not_watched}},
+        "post": {"summary": "A note at this moment, on an item, quoting lines if given",
+                 "parameters": [_watching],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["body", "item"], "properties": {
+                         "body": {"type": "string", "maxLength": 2000},
+                         "item": {"type": "integer", "minimum": 1},
+                         "file": {"type": "string"}, "line_from": {"type": "integer"},
+                         "line_to": {"type": "integer"}}}}}},
+                 "responses": {"201": {"description": "The note: `{id, at_seconds, item, body, "
+                                                      "file, line_from, line_to, quote}`"},
+                               "404": _not_watched, "409": _err("Already shared"),
+                               "422": _err("The message says what is wrong")}}},
+    "/watching/{id}/review": {
+        "get": {"summary": "Your rubric and summary", "parameters": [_watching],
+                "responses": {"200": _review, "404": _not_watched}},
+        "put": {"summary": "Save your rubric scores and summary (replacing them)",
+                "parameters": [_watching],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {
+                        "scores": {"type": "object", "description": "{item: {criterion: 1..4}}"},
+                        "summary": {"type": "string", "maxLength": 5000}}}}}},
+                "responses": {"200": _review, "404": _not_watched,
+                              "409": _err("Already shared"),
+                              "422": _err("The message says what is wrong")}}},
+    "/watching/{id}/share": {"post": {
+        "summary": "Show your notes, rubric and summary to the candidate (final)",
+        "parameters": [_watching],
+        "responses": {"200": _review, "404": _not_watched,
+                      "409": _err("The interview is still running")}}},
+    "/watching/{id}/timeline": {"get": {
+        "summary": "The edit timeline of an interview you watched, with your notes",
+        "parameters": [_watching],
+        "responses": {"200": _timeline, "403": _err("The interview is still running"),
+                      "404": _not_watched}}},
+}
+
 OPENAPI = {
     "openapi": "3.0.3",
     "info": {"title": "Interview Lab API", "version": "1"},
@@ -205,7 +294,7 @@ OPENAPI = {
                       "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
             **_PRACTICE_SCHEMAS, **_INTERVIEW_SCHEMAS},
     },
-    "paths": {**_PRACTICE_PATHS, **_INTERVIEW_PATHS},
+    "paths": {**_PRACTICE_PATHS, **_INTERVIEW_PATHS, **_LED_PATHS},
 }
 
 

@@ -79,8 +79,13 @@ def accept(token: str):
 
 
 def _watched(interview_id: int) -> Interview:
-    """The interview, if the signed-in user watches it; brought up to date with the clock."""
-    if watchers.active_watcher(interview_id, current_user) is None:
+    return watched_interview(interview_id, current_user)
+
+
+def watched_interview(interview_id: int, user) -> Interview:
+    """The interview, if `user` watches it (404 otherwise); brought up to date with the
+    clock.  The API asks the same (lab/api/led.py)."""
+    if watchers.active_watcher(interview_id, user) is None:
         abort(404, "No such interview to watch.")
     interview = db.session.get(Interview, interview_id)
     if interview.status == "active" and is_expired(interview, utcnow()):

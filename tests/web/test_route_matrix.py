@@ -75,6 +75,12 @@ EXPECTED = {
     "interviews.replay": (302, 403, 404, 404),
     "watch.timeline_export": (302, 404, 404, 404),
     "watch.replay": (302, 404, 404, 404),
+    "api.list_watchers": (401, 200, 404, 404),
+    "api.own_timeline": (401, 403, 404, 404),
+    "api.watched_state": (401, 404, 404, 404),
+    "api.list_notes": (401, 404, 404, 404),
+    "api.get_review": (401, 404, 404, 404),
+    "api.watched_timeline": (401, 404, 404, 404),
 }
 # The fifth role: a candidate account that accepted an invite to the owner's interview.
 # It sees that interview's live view and nothing else of the owner.
@@ -86,6 +92,8 @@ INTERVIEWER = {endpoint: EXPECTED[endpoint][1] for endpoint in EXPECTED} | {
     "watch.interview": 200, "watch.state": 200, "watch.events": 200,
     "interviews.timeline_export": 404, "interviews.replay": 404,
     "watch.timeline_export": 403, "watch.replay": 403,
+    "api.list_watchers": 404, "api.own_timeline": 404, "api.watched_state": 200,
+    "api.list_notes": 200, "api.get_review": 200, "api.watched_timeline": 403,
 }
 ARGS = {"pack": "examples", "slug": "retry-decorator", "filename": "lab.css", "number": 1,
         "token": "A" * 32}
@@ -193,6 +201,12 @@ WRITES = {
     ("api.save_interview_answer", "PUT"): Write("api", {"answer": 0}, API_NOT_FOUND),
     ("api.submit_interview_item", "POST"): Write("api", {"files": {}, "mode": "run"}, API_NOT_FOUND),
     ("api.finish_interview", "POST"): Write("api", {}, API_NOT_FOUND),
+    ("api.create_invite", "POST"): Write("api", {}, API_NOT_FOUND),
+    ("api.revoke_watcher", "POST"): Write("api", {}, API_NOT_FOUND),
+    ("api.accept_invite", "POST"): Write("api", {}, API_NOT_FOUND),  # a link nobody made
+    ("api.add_note", "POST"): Write("api", {"body": "x", "item": 1}, API_NOT_FOUND),
+    ("api.save_review", "PUT"): Write("api", {"scores": {}}, API_NOT_FOUND),
+    ("api.share_review", "POST"): Write("api", {}, API_NOT_FOUND),
 }
 FAKE = {"pack": "nope", "slug": "nope", "interview_id": 999_999, "number": 1, "pack_id": 999_999,
         "submission_id": 999_999, "watcher_id": 999_999, "token": "A" * 32}
