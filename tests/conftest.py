@@ -22,6 +22,14 @@ def make_challenge(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium (no browser download), wherever a test uses it."""
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
 def docker_client():
     """The real engine.  Missing engine or image is a failure, not a skip: the
     integration tests are the proof that grading works."""

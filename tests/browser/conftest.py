@@ -1,5 +1,6 @@
-"""A live lab (gunicorn, Celery worker, private Redis, Docker) for the browser tests,
-and Playwright pointed at Debian's Chromium (no browser download)."""
+"""A live lab (gunicorn, Celery worker, private Redis, Docker) for the browser tests.
+Playwright is pointed at Debian's Chromium in tests/conftest.py (the stack tests drive it
+too)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,6 @@ import pytest
 from tests.helpers import LIVE, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
 
 
 @pytest.fixture(scope="session")
