@@ -29,7 +29,8 @@ fi
 .venv/bin/ruff check . || exit 1
 # The layers (pyproject.toml [tool.importlinter]): jobs on web on the grading core.
 .venv/bin/lint-imports --no-cache || exit 1
-.venv/bin/python -m pytest "$@"
+# The slowest tests are listed, to keep the whole run inside its time budget.
+.venv/bin/python -m pytest --durations=30 "$@"
 status=$?
 # The web suite again, against a real PostgreSQL (only for a full run).  Left out there,
 # as they test nothing of the database a second run could find: the hidden-text sweep
