@@ -67,7 +67,10 @@ def invite(token: str):
     if row.user_id == current_user.id:
         return redirect(url_for("watch.interview", interview_id=row.interview_id))
     interview = db.session.get(Interview, row.interview_id)
-    return no_store(render_template("watch_invite.html", interview=interview, token=token))
+    response = no_store(render_template("watch_invite.html", interview=interview, token=token))
+    # The link is a secret until accepted: no Referer carries it off this page.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @watch.post("/<token>")

@@ -48,6 +48,7 @@ def test_an_invited_interviewer_watches_and_sees_the_code_as_saved(app, candidat
     confirm = coach.get(f"/watch/{token}")
     assert confirm.status_code == 200
     assert "cand@example.com" in confirm.text and "Accept and watch" in confirm.text
+    assert confirm.headers["Referrer-Policy"] == "no-referrer"
     accepted = accept(coach, token)
     assert accepted.status_code == 303
     assert accepted.headers["Location"] == f"/watch/interviews/{interview}"
