@@ -109,8 +109,12 @@ def test_a_watcher_of_one_interview_cannot_reach_another(app, candidate, intervi
     accept(coach := _client(app, "coach@example.com"), make_invite(candidate, interview))
     other = _client(app, "second@example.com")
     second = start(other, add_template(app, 600, slug="second"))
-    for path in ("", "/state", "/events"):
+    other.post(f"/interviews/{second}/finish", data={"csrf_token": other.csrf})  # replay open
+    for path in ("", "/state", "/events", "/timeline", "/replay"):
         assert coach.get(f"/watch/interviews/{second}{path}").status_code == 404
+    for path in ("notes", "review", "share"):
+        assert coach.post(f"/watch/interviews/{second}/{path}", json={},
+                          headers={"X-CSRFToken": coach.csrf}).status_code == 404
     # Nor anything else of the candidate: their practice history, submissions, interviews.
     assert coach.get(f"/interviews/{interview}").status_code == 404
     assert coach.get(f"/interviews/{interview}/items/1").status_code == 404
