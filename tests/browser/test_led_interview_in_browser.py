@@ -59,6 +59,7 @@ def test_interviewer_watches_typing_and_runs_then_is_revoked(page: Page, browser
     page.get_by_role("button", name="Make an invite link").click()
     link = page.locator("#invite-link").input_value()
     assert "/watch/" in link
+    screens(page, "led-interview-invite")
 
     coach_context = browser.new_context(base_url=base_url)
     coach = coach_context.new_page()
