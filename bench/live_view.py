@@ -30,6 +30,7 @@ Exit 0 when every interview ran (target met or not, unless --strict), 1 otherwis
 from __future__ import annotations
 
 import argparse
+import html
 import http.cookiejar
 import json
 import re
@@ -297,8 +298,6 @@ class Interview:
 
 
 def _unescape(text: str) -> str:
-    import html
-
     return html.unescape(text).lstrip("\n")
 
 
