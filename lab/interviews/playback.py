@@ -38,7 +38,7 @@ def export(interview: Interview, notes: list[InterviewNote]) -> dict:
                                     .where(InterviewTimelineBatch.interview_id == interview.id)
                                     .order_by(InterviewTimelineBatch.id)):
         for event in batch.events:
-            if isinstance(event[1], str) and event[1].startswith("@"):
+            if len(event) == 2:  # [ms, "@kind"]: a marker (an edit has at least 3 parts)
                 markers.append({"at": event[0], "item": batch.item, "kind": event[1][1:]})
             elif event[2] is None:
                 events.append({"at": event[0], "item": batch.item, "file": event[1],
