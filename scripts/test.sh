@@ -34,15 +34,20 @@ fi
 status=$?
 # The web suite again, against a real PostgreSQL (only for a full run).  Left out there,
 # as they test nothing of the database a second run could find: the hidden-text sweep
-# over responses, the result push over Redis, the login throttle's timing, and the
-# upload test's sandbox verify (every test's fixture imports the packs into PostgreSQL).
+# over responses, the result push over Redis, the login throttle's timing, the upload
+# test's sandbox verify (every test's fixture imports the packs into PostgreSQL), and the
+# led interview's broken-input cases, refused before anything reaches the database.
 if [ "$status" -eq 0 ] && [ "$#" -eq 0 ]; then
     url=$(bash scripts/postgres.sh start | tail -1) && PG_STARTED=1 || exit 3
     echo "test: web suite against PostgreSQL"
     LAB_TEST_DATABASE_URL="$url" .venv/bin/python -m pytest -q tests/web \
         --ignore=tests/web/test_leaks.py --ignore=tests/web/submissions/test_push.py \
         --ignore=tests/web/accounts/test_login_abuse.py \
-        --deselect tests/web/packs/test_packs_web.py::test_upload_is_verified_and_imported_by_the_worker
+        --deselect tests/web/packs/test_packs_web.py::test_upload_is_verified_and_imported_by_the_worker \
+        --deselect tests/web/interviews/test_reviews.py::test_broken_notes_are_refused_with_the_reason \
+        --deselect tests/web/interviews/test_watchers.py::test_an_unknown_link_says_so \
+        --deselect tests/web/interviews/test_timeline.py::test_change_sets_apply \
+        --deselect tests/web/interviews/test_timeline.py::test_change_sets_that_do_not_fit_are_refused
     status=$?
 fi
 # The sandbox's promises again under gVisor (LAB_RUNTIME=runsc; only for a full run):
