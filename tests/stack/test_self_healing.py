@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import threading
 import time
+from http.client import HTTPException
 from pathlib import Path
 
 import pytest
@@ -61,8 +62,10 @@ def retry(call, seconds: float = 40.0) -> tuple[int, object, bool]:
             unsure = True  # nginx also says 503 when gunicorn died while answering
         except ConnectionRefusedError:
             pass  # nothing was sent
-        except OSError:
-            unsure = True  # cut off after sending: the request may have been handled
+        except (OSError, HTTPException):
+            # Cut off after sending, or the reply cut short (the web process killed while
+            # answering: IncompleteRead): the request may have been handled.
+            unsure = True
         assert time.monotonic() < deadline, "the lab did not answer again"
         time.sleep(0.2)
 
