@@ -209,9 +209,10 @@ def _require_open(item: InterviewItem, now: datetime) -> None:
 
 
 def _guarded_update(item: InterviewItem, now: datetime, base_version: int | None = None,
-                   **values) -> None:
+                   announce: bool = True, **values) -> None:
     """One conditional write (see the module docstring); with `base_version`, it also
-    only matches while the task draft is still at that version (DraftConflict if not)."""
+    only matches while the task draft is still at that version (DraftConflict if not).
+    `announce`: tell the watchers (lab/interviews/live.py), unless nothing they see moved."""
     condition = _writable(item, now)
     if base_version is not None:
         condition = and_(condition, InterviewItem.draft_version == base_version)
@@ -230,7 +231,8 @@ def _guarded_update(item: InterviewItem, now: datetime, base_version: int | None
         raise InterviewError(state.reason or "This answer can no longer be changed.", 409)
     db.session.commit()
     db.session.refresh(item)
-    live.changed(item.interview_id)
+    if announce:
+        live.changed(item.interview_id)
 
 
 def save_task_draft(item: InterviewItem, files: object, now: datetime | None = None,
@@ -332,7 +334,8 @@ def add_time(item: InterviewItem, seconds: object, now: datetime | None = None) 
     """The page reports, every few seconds, how long the item was on screen."""
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         raise InterviewError("'seconds' must be a number of seconds, 0 or more.", 400)
-    _guarded_update(item, now or utcnow(),
+    # The time on screen is not in the live view: no watcher needs waking for it.
+    _guarded_update(item, now or utcnow(), announce=False,
                     seconds_spent=InterviewItem.seconds_spent + min(float(seconds), TIME_TICK_CAP))
 
 

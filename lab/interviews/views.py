@@ -121,11 +121,12 @@ def clock(interview_id: int):
     interview = load_interview(interview_id, current_user)
     now = utcnow()
     number = request.args.get("item", type=int)
+    rows = watchers.watchers_of(interview)
     body = {"status": interview.status,
             "seconds_left": svc.seconds_left(interview.deadline_at, now)
             if interview.status == "active" else 0,
-            "watchers": watchers.watching_names(interview),
-            "live_save_ms": watchers.LIVE_SAVE_MS if watchers.is_watched(interview) else 0}
+            "watchers": watchers.watching_names(rows),
+            "live_save_ms": watchers.live_save_ms(rows)}
     if number and 1 <= number <= len(interview.items):
         state = svc.item_state(interview, interview.items[number - 1], now)
         body["item_seconds_left"] = svc.seconds_left(state.deadline, now) if state.open else 0
@@ -159,8 +160,8 @@ def item(interview_id: int, number: int):
         runs_left=None if current.is_question or "runs_per_task" not in interview.template.spec
         else max(0, interview.template.spec["runs_per_task"] - svc.runs_used(current)),
         public_tests=current.challenge.folder("tests/public") if not current.is_question else {},
-        watchers=watchers.watchers_of(interview),
-        live_save_ms=watchers.LIVE_SAVE_MS if watchers.is_watched(interview) else 0,
+        watchers=(rows := watchers.watchers_of(interview)),
+        live_save_ms=watchers.live_save_ms(rows),
         new_invite=_new_invite(interview.id)))
 
 
