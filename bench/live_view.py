@@ -99,20 +99,10 @@ class Browser:
                 self.csrf = found.group(1)
             return response.url, text
 
-    def put_json(self, path: str, body: dict) -> tuple[int, dict]:
+    def send_json(self, method: str, path: str, body: dict) -> tuple[int, dict]:
+        """A JSON write as the editor sends it (the session cookie and X-CSRFToken)."""
         request = urllib.request.Request(
-            f"{self.url}{path}", data=json.dumps(body).encode(), method="PUT",
-            headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf,
-                     "Accept": "application/json"})
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            return exc.code, {"error": exc.read()[:200].decode(errors="replace")}
-
-    def post_json(self, path: str, body: dict) -> tuple[int, dict]:
-        request = urllib.request.Request(
-            f"{self.url}{path}", data=json.dumps(body).encode(), method="POST",
+            f"{self.url}{path}", data=json.dumps(body).encode(), method=method,
             headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf,
                      "Accept": "application/json"})
         try:
@@ -234,7 +224,7 @@ class Interview:
                 events = [{"ago": round((now - e["t"]) * 1000), "file": self.file,
                            **({"snapshot": e["snapshot"]} if "snapshot" in e
                               else {"changes": e["changes"]})} for e in pending]
-                status, answer = self.candidate.post_json(self.timeline_path,
+                status, answer = self.candidate.send_json("POST", self.timeline_path,
                                                           {"session": session, "events": events})
                 self.timeline_seconds.append(time.perf_counter() - now)
                 if status == 200:
@@ -260,7 +250,7 @@ class Interview:
                 pending_since[0] = None
             text = self.starter + "".join(f"#k{k}\n" for k in range(count))
             started = time.perf_counter()
-            status, answer = self.candidate.put_json(self.draft_path, {
+            status, answer = self.candidate.send_json("PUT", self.draft_path, {
                 "files": {self.file: text}, "base_version": self.base_version})
             self.save_seconds.append(time.perf_counter() - started)
             if status == 200:

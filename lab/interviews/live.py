@@ -31,6 +31,17 @@ def changed(interview_id: int) -> None:
                  {"interview": interview_id})
 
 
+def submission_changed(submission_id: int) -> None:
+    """Wake the watchers of the interview a submission belongs to, if it belongs to one
+    (the worker calls this when it stores a verdict)."""
+    interview_id = db.session.scalar(
+        select(InterviewItem.interview_id)
+        .join(Submission, Submission.interview_item_id == InterviewItem.id)
+        .where(Submission.id == submission_id))
+    if interview_id is not None:
+        changed(interview_id)
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() + "Z" if moment else None
 

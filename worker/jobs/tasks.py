@@ -125,12 +125,7 @@ def _store(submission_id: int, token: str, result: Result) -> bool:
 
         # After the commit, so a waiter woken by the message finds the result; never raises.
         publish_done(current_app.config["LAB_SETTINGS"], submission_id, result.verdict)
-        interview_id = db.session.scalar(
-            select(InterviewItem.interview_id).join(
-                Submission, Submission.interview_item_id == InterviewItem.id)
-            .where(Submission.id == submission_id))
-        if interview_id is not None:
-            live.changed(interview_id)  # its watchers see the verdict
+        live.submission_changed(submission_id)  # an interview's watchers see the verdict
     return bool(stored)
 
 
